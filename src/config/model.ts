@@ -1,0 +1,117 @@
+/**
+ * The configuration as the engine sees it: validated, defaults applied, durations in milliseconds,
+ * paths absolute. `loadConfig` turns `orchestration.yaml` into this; the library API builds it
+ * directly. Nothing downstream of config/ ever sees raw YAML.
+ */
+
+export type ScriptType = "bash" | "python" | "sh" | "node";
+
+/** Parameters in the order they were written: order is part of the argv contract (SPEC §4). */
+export type ParamList = Array<[key: string, value: string]>;
+
+export interface ScriptSpec {
+  /** Absolute path of the script. */
+  path: string;
+  /** The path as the user wrote it, for logs and errors. */
+  displayPath: string;
+  /** Values may hold `{{ template }}` expressions, expanded per invocation. */
+  params: ParamList;
+}
+
+export interface RepeatSpec {
+  path: string;
+  displayPath: string;
+  /** Fixed parameter sets, one invocation each. */
+  paramSets: ParamList[] | null;
+  /** Absolute path of a program (run with the task's interpreter) whose stdout is a JSON array of parameter sets. */
+  paramsFrom: string | null;
+}
+
+export type SkipRule =
+  | { kind: "weekdays"; days: number[] /* 0 = Sunday … 6 = Saturday, in the task's timezone */ }
+  | { kind: "dates"; ranges: Array<{ from: string; to: string }> /* yyyy-MM-dd, inclusive, task's timezone */ }
+  | { kind: "command"; command: string /* bash -c; exit 0 => skip */ }
+  | { kind: "file_exists"; path: string /* absolute */ }
+  | { kind: "env"; name: string /* set and non-empty => skip */ }
+  | { kind: "predicate"; describe: string; test: (ctx: FireContext) => boolean | Promise<boolean> };
+
+export interface FireContext {
+  task: string;
+  scheduledAt: Date;
+  timezone: string;
+}
+
+export type Trigger =
+  | { kind: "cron"; expression: string }
+  | { kind: "reboot" }
+  | { kind: "every"; intervalMs: number }
+  | { kind: "at"; atMs: number }
+  | { kind: "delay"; delayMs: number };
+
+export interface HttpSpec {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string | null;
+  timeoutMs: number;
+  /** Accepted statuses: classes like "2xx" or exact codes. */
+  expect: string[];
+}
+
+export type Action =
+  | { kind: "scripts"; scripts: ScriptSpec[]; repeat: RepeatSpec[] }
+  | { kind: "command"; command: string }
+  | { kind: "http"; http: HttpSpec };
+
+export type ConcurrencyPolicy = "forbid" | "allow" | "replace" | "queue";
+export type CatchUpPolicy = "none" | "latest" | "all";
+
+export interface TaskSpec {
+  name: string;
+  description: string | null;
+  /** null: manual only. */
+  trigger: Trigger | null;
+  /** IANA zone, always resolved (the system zone when not configured). */
+  timezone: string;
+  type: ScriptType;
+  action: Action;
+  skip: SkipRule[];
+  timeoutMs: number | null;
+  killGraceMs: number;
+  retries: number;
+  retryDelayMs: number;
+  retryMaxDelayMs: number;
+  concurrency: ConcurrencyPolicy;
+  catchUp: CatchUpPolicy;
+  catchUpWindowMs: number;
+  jitterMs: number;
+  deadlineMs: number | null;
+  env: Record<string, string>;
+  /** Absolute working directory. */
+  cwd: string;
+}
+
+export interface HistorySpec {
+  keepRuns: number;
+  keepDays: number;
+  outputLimitBytes: number;
+}
+
+export interface OrchestrationConfig {
+  /** Absolute path of the config file, or null when built in code. */
+  file: string | null;
+  /** Folder that relative paths are resolved against. */
+  dir: string;
+  /** SQLite file path (absolute) or a postgres:// URL. */
+  state: string;
+  tasks: TaskSpec[];
+  history: HistorySpec;
+}
+
+export const DEFAULT_KILL_GRACE_MS = 10_000;
+export const DEFAULT_RETRY_DELAY_MS = 10_000;
+export const DEFAULT_RETRY_MAX_DELAY_MS = 10 * 60_000;
+export const DEFAULT_CATCH_UP_WINDOW_MS = 24 * 3_600_000;
+export const DEFAULT_HTTP_RETRIES = 3;
+export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
+export const DEFAULT_HISTORY: HistorySpec = { keepRuns: 1000, keepDays: 90, outputLimitBytes: 64 * 1024 };

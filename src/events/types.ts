@@ -1,0 +1,39 @@
+import type { RunRecord, RunStatus } from "../store/types.js";
+
+/**
+ * Everything the engine does is announced on the event bus; logging, the store's recorder,
+ * webhooks and metrics are sinks that listen. Event names are the user's words (SPEC: run.started,
+ * run.succeeded, run.late, …).
+ */
+export interface RunEventBase {
+  runId: number;
+  task: string;
+  at: string;
+}
+
+export interface OrchestratorEvents {
+  "run.started": RunEventBase & { scheduledAt: string | null; trigger: RunRecord["trigger"] };
+  "run.succeeded": RunEventBase & { run: RunRecord };
+  "run.failed": RunEventBase & { run: RunRecord };
+  "run.skipped": RunEventBase & { reason: string; scheduledAt: string | null };
+  "run.cancelled": RunEventBase & { reason: string };
+  "run.interrupted": RunEventBase;
+  "run.missed": RunEventBase & { count: number; from: string; to: string };
+  "run.late": RunEventBase & { lateByMs: number };
+  "run.retrying": RunEventBase & { invocation: number; attempt: number; delayMs: number; error: string };
+  "run.status": RunEventBase & { status: RunStatus };
+  "invocation.started": RunEventBase & { invocation: number; attempt: number; target: string; argv: string[] };
+  "invocation.finished": RunEventBase & {
+    invocation: number;
+    attempt: number;
+    exitCode: number | null;
+    signal: string | null;
+    error: string | null;
+    durationMs: number;
+  };
+  "invocation.output": RunEventBase & { invocation: number; stream: "stdout" | "stderr"; line: string };
+  log: { level: LogLevel; message: string; task?: string; runId?: number; fields?: Record<string, unknown> };
+}
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type OrchestratorEventName = keyof OrchestratorEvents;

@@ -1,0 +1,139 @@
+/**
+ * The run store: the only record of what ran (SPEC §5). The interface is async so that a
+ * PostgreSQL store shared by several daemons can sit behind it; the embedded SQLite store is the
+ * default.
+ */
+
+export type RunStatus =
+  | "pending"
+  | "running"
+  | "succeeded"
+  | "failed"
+  | "skipped"
+  | "cancelled"
+  | "interrupted"
+  | "missed";
+
+export type RunTrigger = "schedule" | "catch_up" | "manual" | "api" | "once";
+
+export const FINISHED_STATUSES: readonly RunStatus[] = [
+  "succeeded",
+  "failed",
+  "skipped",
+  "cancelled",
+  "interrupted",
+  "missed",
+];
+
+export interface HttpResult {
+  status: number | null;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export type InvocationStatus = "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
+
+export interface InvocationRecord {
+  /** 1-based position within the run. */
+  index: number;
+  /** The script path (as written), `command`, or the URL. */
+  target: string;
+  params: Array<[string, string]>;
+  status: InvocationStatus;
+  attempts: number;
+  exitCode: number | null;
+  signal: string | null;
+  error: string | null;
+  output: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export interface RunMessage {
+  at: string;
+  status: RunStatus | null;
+  message: string | null;
+}
+
+export interface StepRecord {
+  name: string;
+  status: RunStatus;
+  attempts: number;
+  error: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** Exactly what `orchestrate show ID --json` prints. Times are ISO 8601 UTC. */
+export interface RunRecord {
+  id: number;
+  task: string;
+  trigger: RunTrigger;
+  status: RunStatus;
+  scheduledAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  attempts: number;
+  exitCode: number | null;
+  error: string | null;
+  /** Why a run was skipped, or the gap a `missed` record covers. */
+  reason: string | null;
+  output: string;
+  http: HttpResult | null;
+  steps: StepRecord[];
+  invocations: InvocationRecord[];
+  messages: RunMessage[];
+  /** What a one-off run (`orchestrate schedule`) will do; null for configured tasks. */
+  oneOff: OneOffSpec | null;
+}
+
+export interface OneOffSpec {
+  url?: string;
+  script?: string;
+  type?: string;
+  params?: Array<[string, string]>;
+}
+
+export interface NewRun {
+  task: string;
+  trigger: RunTrigger;
+  status: RunStatus;
+  scheduledAt: string | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  reason?: string | null;
+  oneOff?: OneOffSpec | null;
+}
+
+export type RunPatch = Partial<
+  Pick<
+    RunRecord,
+    | "status"
+    | "startedAt"
+    | "finishedAt"
+    | "attempts"
+    | "exitCode"
+    | "error"
+    | "reason"
+    | "output"
+    | "http"
+    | "steps"
+    | "invocations"
+  >
+>;
+
+export interface HistoryQuery {
+  task?: string;
+  status?: RunStatus;
+  limit?: number;
+}
+
+export interface RunStore {
+  /** Creates a run and returns its id (integers, increasing). */
+  createRun(run: NewRun): Promise<number>;
+  updateRun(id: number, patch: RunPatch): Promise<void>;
+  addMessage(id: number, message: RunMessage): Promise<void>;
+  getRun(id: number): Promise<RunRecord | null>;
+  history(query: HistoryQuery): Promise<RunRecord[]>;
+  close(): Promise<void>;
+}
