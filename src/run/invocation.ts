@@ -1,0 +1,70 @@
+/**
+ * How a script is started (SPEC §4): `INTERPRETER PATH --key value ...`, with no shell anywhere,
+ * so nothing in a parameter value is ever interpreted; and what it finds in its environment.
+ */
+import type { ParamList, ScriptType } from "../config/model.js";
+
+export interface Invocation {
+  command: string;
+  args: string[];
+}
+
+export function interpreterFor(type: ScriptType, scriptPath: string): Invocation {
+  switch (type) {
+    case "bash":
+      return { command: "bash", args: [scriptPath] };
+    case "sh":
+      return { command: "sh", args: [scriptPath] };
+    case "python":
+      return { command: "python3", args: [scriptPath] };
+    case "node":
+      // The daemon's own node: always there and the version the user installed us with.
+      return { command: process.execPath, args: [scriptPath] };
+  }
+}
+
+/** The task's inline `command:` line: the one place a shell is used, on the user's own text. */
+export function commandInvocation(command: string): Invocation {
+  return { command: "bash", args: ["-c", command] };
+}
+
+/** `--key value` pairs in the order written; each value is exactly one argv element. */
+export function paramsToArgv(params: ParamList): string[] {
+  return params.flatMap(([key, value]) => [`--${key}`, value]);
+}
+
+export interface InvocationEnvOptions {
+  base: Record<string, string | undefined>;
+  taskEnv: Record<string, string>;
+  task: string;
+  runId: number;
+  scheduledAt: Date;
+  /** 1-based. */
+  attempt: number;
+  params: ParamList;
+  outputFile?: string;
+  /** Added last: step inputs, the API URL and token. */
+  extra?: Record<string, string>;
+}
+
+/**
+ * The daemon's environment, then the task's `env`, then the ORCHESTRATE_* variables: those come
+ * after the task's so a script can rely on them, whatever the configuration sets.
+ */
+export function invocationEnv(o: InvocationEnvOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(o.base)) if (value !== undefined) env[key] = value;
+  Object.assign(env, o.taskEnv);
+  env.ORCHESTRATE_TASK = o.task;
+  env.ORCHESTRATE_RUN_ID = String(o.runId);
+  env.ORCHESTRATE_SCHEDULED_AT = o.scheduledAt.toISOString();
+  env.ORCHESTRATE_ATTEMPT = String(o.attempt);
+  for (const [key, value] of o.params) env[paramEnvName(key)] = value;
+  if (o.outputFile !== undefined) env.ORCHESTRATE_OUTPUT = o.outputFile;
+  return Object.assign(env, o.extra);
+}
+
+/** `ORCHESTRATE_PARAM_<KEY>`: upper-cased, anything but A-Z and 0-9 as `_` (`out-dir` → `OUT_DIR`). */
+export function paramEnvName(key: string): string {
+  return `ORCHESTRATE_PARAM_${key.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
