@@ -96,6 +96,8 @@ export interface OneOffSpec {
 
 export interface NewRun {
   task: string;
+  /** Epoch ms a pending one-off is due. */
+  dueMs?: number | null;
   trigger: RunTrigger;
   status: RunStatus;
   scheduledAt: string | null;
@@ -128,12 +130,56 @@ export interface HistoryQuery {
   limit?: number;
 }
 
+export interface Retention {
+  keepRuns: number;
+  keepDays: number;
+  nowMs: number;
+}
+
+export interface DaemonIdentity {
+  daemonId: string;
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+/** Thrown when another live daemon already runs on the same store. */
+export class StoreLockedError extends Error {
+  constructor(readonly holder: DaemonIdentity) {
+    super(
+      `another orchestrate daemon (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}) is running on this state store; stop it first or use a different --state`,
+    );
+  }
+}
+
 export interface RunStore {
+  /** Where the state lives, for messages. */
+  readonly location: string;
   /** Creates a run and returns its id (integers, increasing). */
   createRun(run: NewRun): Promise<number>;
   updateRun(id: number, patch: RunPatch): Promise<void>;
   addMessage(id: number, message: RunMessage): Promise<void>;
   getRun(id: number): Promise<RunRecord | null>;
   history(query: HistoryQuery): Promise<RunRecord[]>;
+
+  /** Each task's last handled fire slot, so restarts neither repeat nor forget fires. */
+  lastSlots(): Promise<Map<string, number>>;
+  setLastSlot(task: string, slotMs: number): Promise<void>;
+
+  /** Takes the daemon lock or throws StoreLockedError naming the live holder. */
+  acquireDaemonLock(me: DaemonIdentity): Promise<void>;
+  releaseDaemonLock(daemonId: string): Promise<void>;
+  /** Runs left `running` by a daemon that is gone become `interrupted`; returns their ids. */
+  interruptOrphanedRuns(finishedAt: string): Promise<number[]>;
+
+  /** One-off runs (`orchestrate schedule`) due at or before nowMs, oldest first. */
+  duePendingRuns(nowMs: number): Promise<RunRecord[]>;
+  /** The earliest due time of a pending one-off, or null. */
+  nextPendingDueMs(): Promise<number | null>;
+  /** Marks a pending run as started, unless someone else got it first. */
+  claimPendingRun(id: number, startedAt: string): Promise<boolean>;
+
+  /** Deletes finished runs beyond the retention limits; returns how many. */
+  prune(retention: Retention): Promise<number>;
   close(): Promise<void>;
 }

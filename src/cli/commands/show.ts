@@ -1,0 +1,54 @@
+import type { Command } from "commander";
+import { openStore } from "../../store/open.js";
+import type { RunRecord } from "../../store/types.js";
+import { stateLocation, UserError } from "../context.js";
+
+export function registerShow(program: Command): void {
+  program
+    .command("show <run-id>")
+    .description("one run: status, attempts, exit code, error, output tail, HTTP result, steps")
+    .option("--json", "print the run record as JSON")
+    .action(async (idText: string, options: { json?: boolean }, command: Command) => {
+      const id = Number(idText);
+      if (!Number.isInteger(id) || id < 1) throw new UserError(`"${idText}" is not a run id: ids are whole numbers (see orchestrate history)`, 2);
+      const store = openStore(stateLocation(command));
+      try {
+        const run = await store.getRun(id);
+        if (!run) throw new UserError(`no run ${id} in ${store.location}`);
+        process.stdout.write(options.json ? JSON.stringify(run, null, 2) + "\n" : describeRun(run));
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+/** The human view: what a person asking "what happened to run N?" wants first. */
+export function describeRun(run: RunRecord): string {
+  const lines = [`run ${run.id}  ${run.task}  ${headline(run)}`];
+  const field = (name: string, value: string | number | null | undefined) => {
+    if (value !== null && value !== undefined && value !== "") lines.push(`  ${name.padEnd(11)}${value}`);
+  };
+  field("trigger", run.trigger);
+  field("scheduled", run.scheduledAt);
+  field("started", run.startedAt);
+  field("finished", run.finishedAt);
+  if (run.attempts > 0) field("attempts", run.attempts);
+  field("exit code", run.exitCode);
+  field("reason", run.reason);
+  field("error", run.error);
+  if (run.http) field("http", `${run.http.status ?? "no response"}${run.http.headers["content-type"] ? ` (${run.http.headers["content-type"]})` : ""}`);
+  for (const inv of run.invocations) {
+    const params = inv.params.map(([k, v]) => `--${k} ${JSON.stringify(v)}`).join(" ");
+    lines.push(`  #${inv.index} ${inv.target}${params ? ` ${params}` : ""}: ${inv.status}${inv.attempts > 1 ? ` after ${inv.attempts} attempts` : ""}${inv.error ? ` (${inv.error})` : ""}`);
+  }
+  for (const message of run.messages) lines.push(`  message ${message.at}: ${[message.status, message.message].filter(Boolean).join(" — ")}`);
+  const body = run.http?.body || run.output;
+  if (body) lines.push(run.http ? "  body (tail):" : "  output (tail):", ...body.trimEnd().split("\n").map((l) => `    ${l}`));
+  return lines.join("\n") + "\n";
+}
+
+function headline(run: RunRecord): string {
+  if (run.status === "pending") return `not run yet (due at ${run.scheduledAt})`;
+  if (run.status === "running") return `running since ${run.startedAt}`;
+  return run.status;
+}

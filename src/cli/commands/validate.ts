@@ -1,0 +1,34 @@
+import type { Command } from "commander";
+import { loadConfigFile } from "../../config/load.js";
+import { cronWarnings } from "../../schedule/cron.js";
+import { describeTrigger } from "../../schedule/describe.js";
+import { nextFireAfter } from "../../schedule/trigger.js";
+import { configPath, stateOverride } from "../context.js";
+import { formatInZone, isoUtc, padTable } from "../format.js";
+
+export function registerValidate(program: Command): void {
+  program
+    .command("validate [config]")
+    .description("check the configuration; print each task, its schedule in words and its next fire")
+    .action((file: string | undefined, _options: unknown, command: Command) => {
+      const path = configPath(command, file);
+      const config = loadConfigFile(path, { stateOverride: stateOverride(command) });
+      const now = Date.now();
+      const rows = config.tasks.map((task) => {
+        const next = task.trigger ? nextFireAfter(task.trigger, task.timezone, now, now) : null;
+        return [
+          task.name,
+          describeTrigger(task.trigger),
+          next === null ? "-" : `next ${formatInZone(next, task.timezone)} (${isoUtc(next)})`,
+        ];
+      });
+      process.stdout.write(`${path}: valid, ${config.tasks.length} task(s)\n`);
+      if (rows.length > 0) process.stdout.write(padTable(rows).replace(/^/gm, "  ") + "\n");
+      for (const task of config.tasks) {
+        if (task.trigger?.kind !== "cron") continue;
+        for (const warning of cronWarnings(task.trigger.expression)) {
+          process.stdout.write(`warning: task ${task.name}: ${warning}\n`);
+        }
+      }
+    });
+}

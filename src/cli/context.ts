@@ -1,0 +1,90 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { ConfigError } from "../config/problems.js";
+import type { OrchestrationConfig } from "../config/model.js";
+import { attachLogSink, type LogFormat } from "../events/log-sink.js";
+import type { LogLevel } from "../events/types.js";
+import { Orchestrator } from "../orchestrator.js";
+
+export interface GlobalOptions {
+  config?: string;
+  state?: string;
+  logFormat: LogFormat;
+  color: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+}
+
+/** A failure the user caused or must act on: printed as one line, exit code 1, never a stack trace. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+export function globalOptions(command: Command): GlobalOptions {
+  return command.optsWithGlobals() as GlobalOptions;
+}
+
+/** The config file a command works on: its positional argument, then -c/--config, then ./orchestration.yaml. */
+export function configPath(command: Command, positional?: string): string {
+  return resolve(positional ?? globalOptions(command).config ?? "orchestration.yaml");
+}
+
+export function stateOverride(command: Command): string | undefined {
+  return globalOptions(command).state ?? process.env.ORCHESTRATE_STATE ?? undefined;
+}
+
+export function logLevel(options: GlobalOptions): LogLevel {
+  if (options.verbose) return "debug";
+  if (options.quiet) return "warn";
+  return "info";
+}
+
+export function useColor(options: GlobalOptions, stream: NodeJS.WriteStream): boolean {
+  return options.color !== false && Boolean(stream.isTTY) && !process.env.NO_COLOR;
+}
+
+/** An engine with the config loaded and logs going to stdout the way the global options ask. */
+export function createOrchestrator(command: Command, file: string, orchestratorOptions: { dryRun?: boolean } = {}): {
+  orchestrator: Orchestrator;
+  config: OrchestrationConfig;
+} {
+  const options = globalOptions(command);
+  const orchestrator = new Orchestrator({ state: stateOverride(command), ...orchestratorOptions });
+  const config = orchestrator.loadConfig(file);
+  attachLogSink(orchestrator.bus, {
+    stream: process.stdout,
+    format: options.logFormat,
+    color: useColor(options, process.stdout),
+    level: logLevel(options),
+  });
+  return { orchestrator, config };
+}
+
+/** Prints an error the way every command does; returns the exit code. */
+export function reportError(error: unknown): number {
+  if (error instanceof ConfigError) {
+    process.stderr.write(error.message + "\n");
+    return 1;
+  }
+  if (error instanceof UserError) {
+    process.stderr.write(`orchestrate: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`orchestrate: ${message}\n`);
+  if (process.env.ORCHESTRATE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return 1;
+}
+
+/** The state store a command reads: --state, ORCHESTRATE_STATE, or the config file's `state:`. */
+export function stateLocation(command: Command): string {
+  const override = stateOverride(command);
+  if (override) return override.includes("://") ? override : resolve(override);
+  const orchestrator = new Orchestrator();
+  return orchestrator.loadConfig(configPath(command), { checkFiles: false }).state;
+}

@@ -1,0 +1,39 @@
+import { formatDate } from "../config/templates.js";
+
+/** "2026-11-23 02:30:00 CET" — a wall time in the task's zone with its abbreviation. */
+export function formatInZone(ms: number, timezone: string): string {
+  const date = new Date(ms);
+  return `${formatDate(date, "yyyy-MM-dd HH:mm:ss", timezone)} ${zoneName(date, timezone)}`;
+}
+
+function zoneName(date: Date, timezone: string): string {
+  const part = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "short" })
+    .formatToParts(date)
+    .find((p) => p.type === "timeZoneName");
+  return part?.value ?? timezone;
+}
+
+export function isoUtc(ms: number): string {
+  return new Date(ms).toISOString().replace(".000Z", "Z");
+}
+
+/** Parses --from/--at times: ISO 8601; without a zone, a time of day is read in the system's zone. */
+export function parseTimeOption(value: string | undefined, nowMs: number): number | null {
+  if (value === undefined || value === "now") return nowMs;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export function padTable(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const minutes = Math.floor(ms / 60_000);
+  const seconds = Math.round((ms % 60_000) / 1000);
+  return `${minutes}m${seconds ? `${seconds}s` : ""}`;
+}

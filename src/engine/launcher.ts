@@ -1,0 +1,164 @@
+import type { TaskSpec } from "../config/model.js";
+import type { EventBus } from "../events/bus.js";
+import { TaskRun } from "../run/execute-run.js";
+import { evaluateSkips } from "../run/skip.js";
+import type { Clock } from "../schedule/clock.js";
+import type { Fire, MissedGap } from "../schedule/scheduler.js";
+import type { RunRecord, RunStore, RunTrigger } from "../store/types.js";
+
+export interface LauncherOptions {
+  store: RunStore;
+  bus: EventBus;
+  clock: Clock;
+  random: () => number;
+  baseEnv: Record<string, string | undefined>;
+  config: { history: { outputLimitBytes: number } };
+  dryRun?: boolean;
+}
+
+/** A fire later than this is logged as late (the run still happens). */
+const LATE_AFTER_MS = 1_000;
+
+/**
+ * Turns fires into runs: applies skip conditions and the task's concurrency policy, creates the
+ * run record, and keeps track of what is running so that shutdown can wait for it or stop it.
+ */
+export class RunLauncher {
+  private readonly active = new Map<string, TaskRun[]>();
+  private readonly queued = new Map<string, Array<() => void>>();
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly options: LauncherOptions) {}
+
+  async fire(task: TaskSpec, fire: Fire): Promise<RunRecord | null> {
+    const { bus, clock } = this.options;
+    const scheduledAt = new Date(fire.slotMs);
+    const trigger: RunTrigger = fire.kind;
+    const lateMs = clock.now() - fire.slotMs - task.jitterMs;
+    if (lateMs > LATE_AFTER_MS) {
+      bus.emit("log", { level: "warn", task: task.name, message: `fire of ${scheduledAt.toISOString()} is ${Math.round(lateMs / 1000)}s late` });
+    }
+    if (fire.kind === "catch_up" && fire.coveredSlots > 1) {
+      bus.emit("log", { level: "info", task: task.name, message: `catching up: one run for ${fire.coveredSlots} missed fires` });
+    }
+
+    const { reason, errors } = await evaluateSkips(task.skip, {
+      task: task.name,
+      scheduledAt,
+      timezone: task.timezone,
+      cwd: task.cwd,
+      env: { ...this.options.baseEnv, ...task.env },
+    });
+    for (const error of errors) bus.emit("log", { level: "warn", task: task.name, message: `skip condition could not be judged, not skipping: ${error}` });
+    if (reason) return this.recordSkipped(task, trigger, scheduledAt, reason);
+
+    const running = this.active.get(task.name) ?? [];
+    if (running.length > 0) {
+      switch (task.concurrency) {
+        case "forbid":
+          return this.recordSkipped(task, trigger, scheduledAt, `previous run ${running[0]!.runId} still running (concurrency: forbid)`);
+        case "replace":
+          for (const run of running) run.cancel("cancelled", `replaced by the fire of ${scheduledAt.toISOString()}`, task.killGraceMs);
+          break;
+        case "queue":
+          return new Promise((resolve) => {
+            const queue = this.queued.get(task.name) ?? [];
+            queue.push(() => resolve(this.start(task, trigger, scheduledAt)));
+            this.queued.set(task.name, queue);
+          });
+        case "allow":
+          break;
+      }
+    }
+    return this.start(task, trigger, scheduledAt);
+  }
+
+  /** `orchestrate trigger`: runs now, ignoring skips and concurrency, as a person asking for it expects. */
+  async runNow(task: TaskSpec, trigger: RunTrigger): Promise<RunRecord | null> {
+    return this.start(task, trigger, new Date(this.options.clock.now()));
+  }
+
+  private async start(task: TaskSpec, trigger: RunTrigger, scheduledAt: Date): Promise<RunRecord | null> {
+    const { store, bus, clock } = this.options;
+    if (this.options.dryRun) {
+      bus.emit("log", { level: "info", task: task.name, message: `would run now (dry run; scheduled ${scheduledAt.toISOString()})` });
+      return null;
+    }
+    const runId = await store.createRun({
+      task: task.name,
+      trigger,
+      status: "running",
+      scheduledAt: scheduledAt.toISOString(),
+      startedAt: new Date(clock.now()).toISOString(),
+    });
+    return this.track(new TaskRun({ runId, task, trigger, scheduledAt }, { ...this.options, outputLimitBytes: this.options.config.history.outputLimitBytes }));
+  }
+
+  private async track(run: TaskRun): Promise<RunRecord> {
+    const name = run.request.task.name;
+    this.active.set(name, [...(this.active.get(name) ?? []), run]);
+    try {
+      return await run.done;
+    } finally {
+      const rest = (this.active.get(name) ?? []).filter((r) => r !== run);
+      if (rest.length > 0) this.active.set(name, rest);
+      else this.active.delete(name);
+      this.queued.get(name)?.shift()?.();
+      if (this.active.size === 0) {
+        for (const wake of this.idleWaiters.splice(0)) wake();
+      }
+    }
+  }
+
+  private async recordSkipped(task: TaskSpec, trigger: RunTrigger, scheduledAt: Date, reason: string): Promise<null> {
+    const { store, bus, clock } = this.options;
+    const at = new Date(clock.now()).toISOString();
+    const runId = await store.createRun({ task: task.name, trigger, status: "skipped", scheduledAt: scheduledAt.toISOString(), finishedAt: at, reason });
+    bus.emit("run.skipped", { runId, task: task.name, at, reason, scheduledAt: scheduledAt.toISOString() });
+    return null;
+  }
+
+  async recordMissed(gap: MissedGap): Promise<void> {
+    const { store, bus, clock } = this.options;
+    const at = new Date(clock.now()).toISOString();
+    const from = new Date(gap.fromMs).toISOString();
+    const to = new Date(gap.toMs).toISOString();
+    const reason = `${gap.count} fire(s) from ${from} to ${to} fell in downtime and were not caught up`;
+    try {
+      const runId = await store.createRun({ task: gap.task, trigger: "schedule", status: "missed", scheduledAt: from, finishedAt: at, reason });
+      bus.emit("run.missed", { runId, task: gap.task, at, count: gap.count, from, to });
+    } catch (error) {
+      bus.emit("log", { level: "error", task: gap.task, message: `could not record missed fires: ${(error as Error).message}` });
+    }
+  }
+
+  runningCount(): number {
+    let n = 0;
+    for (const runs of this.active.values()) n += runs.length;
+    return n;
+  }
+
+  /** Waits until nothing runs, at most `timeoutMs`; true if everything finished. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.queued.clear();
+    if (this.active.size === 0) return true;
+    const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
+    if (!Number.isFinite(timeoutMs)) return idle;
+    let timer: { cancel(): void } | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = this.options.clock.setTimer(timeoutMs, () => resolve(false));
+    });
+    const finished = await Promise.race([idle, timeout]);
+    timer?.cancel();
+    return finished;
+  }
+
+  /** Stops every running run as `interrupted`; `graceMs` null uses each task's kill_grace. */
+  cancelAll(graceMs: number | null): void {
+    for (const runs of this.active.values()) {
+      for (const run of runs) {
+        run.cancel("interrupted", "the daemon stopped while this run was going", graceMs ?? run.request.task.killGraceMs);
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+import type { Writable } from "node:stream";
+import { Chalk, type ChalkInstance } from "chalk";
+import type { EventBus } from "./bus.js";
+import type { RunRecord } from "../store/types.js";
+import type { LogLevel } from "./types.js";
+
+export type LogFormat = "text" | "json";
+
+export interface LogSinkOptions {
+  stream: Writable & { isTTY?: boolean; writableLength?: number };
+  format: LogFormat;
+  color: boolean;
+  level: LogLevel;
+  /** Local time for people at a terminal, ISO UTC for files and journald. */
+  now?: () => Date;
+}
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** Above this much unwritten log output, script output lines are dropped (and counted) instead of queued. */
+const BACKLOG_LIMIT = 4 * 1024 * 1024;
+
+interface Line {
+  level: LogLevel;
+  message: string;
+  task?: string;
+  runId?: number;
+  fields?: Record<string, unknown>;
+}
+
+/**
+ * Turns bus events into log lines. Script output can be a flood (1 GB in a minute): when the log
+ * stream cannot keep up, output lines are dropped and counted rather than buffered in memory.
+ */
+export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => void {
+  const chalk: ChalkInstance = new Chalk({ level: options.color ? 1 : 0 });
+  const threshold = LEVELS[options.level];
+  const now = options.now ?? (() => new Date());
+  let dropped = 0;
+
+  const write = (line: Line) => {
+    if (LEVELS[line.level] < threshold) return;
+    options.stream.write(options.format === "json" ? jsonLine(line, now()) : textLine(line, now(), chalk, options.color));
+  };
+
+  const run = (level: LogLevel, e: { task: string; runId: number }, message: string) =>
+    write({ level, message, task: e.task, runId: e.runId });
+  const unsubscribers = [
+    bus.on("log", (e) => write(e)),
+    bus.on("run.started", (e) => run("info", e, `started (${e.trigger}${e.scheduledAt ? `, scheduled ${e.scheduledAt}` : ""})`)),
+    bus.on("run.succeeded", (e) => run("info", e, `succeeded${took(e.run)}${attempts(e.run.attempts)}`)),
+    bus.on("run.failed", (e) => run("error", e, `failed${took(e.run)}${attempts(e.run.attempts)}: ${e.run.error ?? "unknown error"}`)),
+    bus.on("run.skipped", (e) => run("info", e, `skipped: ${e.reason}`)),
+    bus.on("run.cancelled", (e) => run("warn", e, `cancelled: ${e.reason}`)),
+    bus.on("run.interrupted", (e) => run("warn", e, "interrupted: the daemon stopped while it ran")),
+    bus.on("run.missed", (e) => run("warn", e, `missed ${e.count} fire(s) between ${e.from} and ${e.to}`)),
+    bus.on("run.retrying", (e) =>
+      run("warn", e, `attempt ${e.attempt} failed (${e.error}); retrying in ${(e.delayMs / 1000).toFixed(1)}s`),
+    ),
+    bus.on("invocation.started", (e) => run("debug", e, `exec ${e.argv.map((a) => JSON.stringify(a)).join(" ")} (attempt ${e.attempt})`)),
+    bus.on("invocation.output", (e) => {
+      if (LEVELS.info < threshold) return;
+      if ((options.stream.writableLength ?? 0) > BACKLOG_LIMIT) {
+        dropped++;
+        return;
+      }
+      if (dropped > 0) {
+        write({ level: "warn", message: `${dropped} output lines were not logged: the log could not keep up`, task: e.task, runId: e.runId });
+        dropped = 0;
+      }
+      write({ level: "info", message: e.line, task: e.task, runId: e.runId, fields: { stream: e.stream, invocation: e.invocation } });
+    }),
+  ];
+  return () => unsubscribers.forEach((off) => off());
+}
+
+function took(run: RunRecord): string {
+  if (!run.startedAt || !run.finishedAt) return "";
+  return ` in ${((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)}s`;
+}
+
+function attempts(n: number): string {
+  return n > 1 ? ` after ${n} attempts` : "";
+}
+
+function jsonLine(line: Line, at: Date): string {
+  return (
+    JSON.stringify({
+      time: at.toISOString(),
+      level: line.level,
+      ...(line.task !== undefined && { task: line.task }),
+      ...(line.runId !== undefined && { runId: line.runId }),
+      msg: line.message,
+      ...line.fields,
+    }) + "\n"
+  );
+}
+
+const LEVEL_LABEL: Record<LogLevel, string> = { debug: "DEBUG", info: "INFO ", warn: "WARN ", error: "ERROR" };
+
+function textLine(line: Line, at: Date, chalk: ChalkInstance, tty: boolean): string {
+  const time = tty ? at.toTimeString().slice(0, 8) : at.toISOString();
+  const paint = { debug: chalk.gray, info: chalk.cyan, warn: chalk.yellow, error: chalk.red }[line.level];
+  const who =
+    line.task !== undefined ? chalk.bold(`[${line.task}${line.runId !== undefined ? `#${line.runId}` : ""}]`) + " " : "";
+  const isOutput = line.fields?.stream !== undefined;
+  const stream = isOutput ? chalk.gray(line.fields?.stream === "stderr" ? "stderr| " : "stdout| ") : "";
+  return `${chalk.gray(time)} ${paint(LEVEL_LABEL[line.level])} ${who}${stream}${line.message}\n`;
+}

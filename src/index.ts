@@ -1,0 +1,10 @@
+/**
+ * The library API (SPEC §6): the same engine the `orchestrate` CLI runs.
+ */
+export { Orchestrator, type OrchestratorOptions } from "./orchestrator.js";
+export { EventBus } from "./events/bus.js";
+export type { OrchestratorEvents, OrchestratorEventName, LogLevel } from "./events/types.js";
+export type * from "./config/model.js";
+export { ConfigError, type ConfigProblem } from "./config/problems.js";
+export type * from "./store/types.js";
+export { systemClock, ManualClock, type Clock } from "./schedule/clock.js";

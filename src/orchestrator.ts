@@ -1,0 +1,151 @@
+import type { OrchestrationConfig, TaskSpec } from "./config/model.js";
+import { DEFAULT_HISTORY } from "./config/model.js";
+import { loadConfigFile, type LoadOptions } from "./config/load.js";
+import { EventBus, type Listener } from "./events/bus.js";
+import type { OrchestratorEventName } from "./events/types.js";
+import { Daemon } from "./engine/daemon.js";
+import { RunLauncher } from "./engine/launcher.js";
+import { systemClock, type Clock } from "./schedule/clock.js";
+import { openStore } from "./store/open.js";
+import type { RunRecord, RunStore } from "./store/types.js";
+
+export interface OrchestratorOptions {
+  /** A loaded configuration; or call `loadConfig(file)`, or add tasks in code. */
+  config?: OrchestrationConfig;
+  /** SQLite file or postgres:// URL; overrides the config's `state:`. */
+  state?: string;
+  /** An already open store (tests, embedding). */
+  store?: RunStore;
+  clock?: Clock;
+  random?: () => number;
+  /** The environment scripts inherit (default: this process's). */
+  env?: Record<string, string | undefined>;
+  dryRun?: boolean;
+}
+
+/**
+ * The engine. `orchestrate run` is `executeTasks()`, `orchestrate trigger` is `trigger()`; the CLI
+ * does nothing this class does not offer to library users.
+ */
+export class Orchestrator {
+  readonly bus = new EventBus();
+  readonly clock: Clock;
+  private config: OrchestrationConfig;
+  private store: RunStore | null;
+  private daemon: Daemon | null = null;
+  private stopped: Promise<void> | null = null;
+  private resolveStopped: (() => void) | null = null;
+
+  constructor(private readonly options: OrchestratorOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.store = options.store ?? null;
+    this.config = options.config ?? {
+      file: null,
+      dir: process.cwd(),
+      state: options.state ?? ".orchestrate/state.db",
+      tasks: [],
+      history: { ...DEFAULT_HISTORY },
+    };
+  }
+
+  /** Loads `orchestration.yaml`; throws ConfigError listing every problem. */
+  loadConfig(file: string, options: LoadOptions = {}): OrchestrationConfig {
+    this.config = loadConfigFile(file, { stateOverride: this.options.state, ...options });
+    return this.config;
+  }
+
+  get tasks(): readonly TaskSpec[] {
+    return this.config.tasks;
+  }
+
+  getConfig(): OrchestrationConfig {
+    return this.config;
+  }
+
+  on<E extends OrchestratorEventName>(name: E, listener: Listener<E>): () => void {
+    return this.bus.on(name, listener);
+  }
+
+  /** The run store, opened on first use from the config's `state:`. */
+  openStore(): RunStore {
+    this.store ??= openStore(this.options.state ?? this.config.state);
+    return this.store;
+  }
+
+  /** Runs the scheduler until `stop()`; resolves when it has stopped. */
+  async executeTasks(): Promise<void> {
+    if (this.daemon) throw new Error("executeTasks() is already running");
+    this.daemon = new Daemon({
+      config: this.config,
+      store: this.openStore(),
+      bus: this.bus,
+      clock: this.clock,
+      random: this.options.random ?? Math.random,
+      baseEnv: this.options.env ?? process.env,
+      dryRun: this.options.dryRun,
+    });
+    this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
+    try {
+      await this.daemon.start();
+    } catch (error) {
+      this.daemon = null;
+      throw error;
+    }
+    return this.stopped;
+  }
+
+  /** Stops firing; running invocations get `graceMs` to finish, then their process groups are killed. */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    if (this.daemon) {
+      await this.daemon.stop(options.graceMs ?? 30_000);
+      this.daemon = null;
+      this.resolveStopped?.();
+    }
+    await this.close();
+  }
+
+  /** Kills every running invocation at once (a second Ctrl-C). */
+  async kill(): Promise<void> {
+    await this.daemon?.kill();
+    this.daemon = null;
+    this.resolveStopped?.();
+    await this.close();
+  }
+
+  /** Runs one task now, in this process, recorded as a `manual` run; resolves with the finished run. */
+  async trigger(name: string): Promise<RunRecord> {
+    const task = this.config.tasks.find((t) => t.name === name);
+    if (!task) throw new Error(`no task named "${name}"${this.suggestTask(name)}`);
+    const launcher = new RunLauncher({
+      store: this.openStore(),
+      bus: this.bus,
+      clock: this.clock,
+      random: this.options.random ?? Math.random,
+      baseEnv: this.options.env ?? process.env,
+      config: this.config,
+    });
+    const run = await launcher.runNow(task, "manual");
+    if (!run) throw new Error(`task "${name}" did not run`);
+    return run;
+  }
+
+  /** A run by id, or null if there is none. */
+  async getResults(runId: number): Promise<RunRecord | null> {
+    return this.openStore().getRun(runId);
+  }
+
+  nextFires(): Array<{ task: string; atMs: number }> {
+    return this.daemon?.nextFires() ?? [];
+  }
+
+  async close(): Promise<void> {
+    if (this.store && !this.options.store) await this.store.close();
+    this.store = this.options.store ?? null;
+  }
+
+  private suggestTask(name: string): string {
+    const names = this.config.tasks.map((t) => t.name);
+    if (names.length === 0) return " (the configuration has no tasks)";
+    return `; tasks are: ${names.join(", ")}`;
+  }
+}

@@ -1,0 +1,44 @@
+import type { RunMessage, RunRecord } from "../types.js";
+
+export interface RunRow {
+  id: number;
+  task: string;
+  trigger: RunRecord["trigger"];
+  status: RunRecord["status"];
+  scheduled_at: string | null;
+  due_ms: number | null;
+  started_at: string | null;
+  finished_at: string | null;
+  attempts: number;
+  exit_code: number | null;
+  error: string | null;
+  reason: string | null;
+  output: string;
+  http: string | null;
+  steps: string | null;
+  invocations: string | null;
+  one_off: string | null;
+  daemon_id: string | null;
+}
+
+export function rowToRun(row: RunRow, messages: RunMessage[]): RunRecord {
+  return {
+    id: row.id,
+    task: row.task,
+    trigger: row.trigger,
+    status: row.status,
+    scheduledAt: row.scheduled_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    attempts: row.attempts,
+    exitCode: row.exit_code,
+    error: row.error,
+    reason: row.reason,
+    output: row.output,
+    http: row.http ? JSON.parse(row.http) : null,
+    steps: row.steps ? JSON.parse(row.steps) : [],
+    invocations: row.invocations ? JSON.parse(row.invocations) : [],
+    messages,
+    oneOff: row.one_off ? JSON.parse(row.one_off) : null,
+  };
+}

@@ -1,0 +1,250 @@
+import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import {
+  FINISHED_STATUSES,
+  StoreLockedError,
+  type DaemonIdentity,
+  type HistoryQuery,
+  type NewRun,
+  type Retention,
+  type RunMessage,
+  type RunPatch,
+  type RunRecord,
+  type RunStore,
+} from "../types.js";
+import { isProcessAlive } from "../../util/process-alive.js";
+import { MIGRATIONS } from "./migrations.js";
+import { rowToRun, type RunRow } from "./rows.js";
+
+export interface SqliteStoreOptions {
+  /** How long a write waits for another process's lock before failing (ms). */
+  busyTimeoutMs?: number;
+}
+
+const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(", ");
+
+/**
+ * The embedded default store: one SQLite file in WAL mode, so `history` and `show` read beside a
+ * running daemon, and `trigger`/`schedule` write beside it. Every write is one short transaction:
+ * a SIGKILL at any moment leaves the last committed state.
+ */
+export class SqliteStore implements RunStore {
+  readonly location: string;
+  private readonly db: Database.Database;
+  /** Which process owns the runs it creates, so a later start can tell orphans from live runs. */
+  private readonly owner = `${hostname()}:${process.pid}`;
+  private readonly statements;
+
+  constructor(file: string, options: SqliteStoreOptions = {}) {
+    this.location = file;
+    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.db.pragma("journal_mode = WAL");
+    // NORMAL in WAL mode is durable against process crashes (SIGKILL); only an OS crash may lose
+    // the last transactions, and it never corrupts the file.
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("foreign_keys = ON");
+    this.migrate();
+    this.statements = this.prepare();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma("user_version", { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      }).immediate();
+    }
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      insert: db.prepare(
+        `INSERT INTO runs (task, trigger, status, scheduled_at, due_ms, started_at, finished_at, reason, one_off, daemon_id, created_ms)
+         VALUES (@task, @trigger, @status, @scheduledAt, @dueMs, @startedAt, @finishedAt, @reason, @oneOff, @owner, @createdMs)`,
+      ),
+      get: db.prepare(`SELECT * FROM runs WHERE id = ?`),
+      messagesOf: db.prepare(`SELECT at, status, message FROM messages WHERE run_id = ? ORDER BY rowid`),
+      addMessage: db.prepare(`INSERT INTO messages (run_id, at, status, message) VALUES (?, ?, ?, ?)`),
+      lastSlots: db.prepare(`SELECT task, last_slot_ms FROM task_state WHERE last_slot_ms IS NOT NULL`),
+      setLastSlot: db.prepare(
+        `INSERT INTO task_state (task, last_slot_ms) VALUES (?, ?)
+         ON CONFLICT (task) DO UPDATE SET last_slot_ms = excluded.last_slot_ms`,
+      ),
+      lockRow: db.prepare(`SELECT * FROM daemon_lock WHERE singleton = 1`),
+      takeLock: db.prepare(
+        `INSERT INTO daemon_lock (singleton, daemon_id, pid, host, started_at, heartbeat_ms) VALUES (1, ?, ?, ?, ?, ?)
+         ON CONFLICT (singleton) DO UPDATE SET daemon_id = excluded.daemon_id, pid = excluded.pid, host = excluded.host,
+           started_at = excluded.started_at, heartbeat_ms = excluded.heartbeat_ms`,
+      ),
+      releaseLock: db.prepare(`DELETE FROM daemon_lock WHERE daemon_id = ?`),
+      running: db.prepare(`SELECT * FROM runs WHERE status = 'running'`),
+      duePending: db.prepare(`SELECT * FROM runs WHERE status = 'pending' AND due_ms <= ? ORDER BY due_ms, id`),
+      nextPending: db.prepare(`SELECT MIN(due_ms) AS due FROM runs WHERE status = 'pending'`),
+      claimPending: db.prepare(
+        `UPDATE runs SET status = 'running', started_at = ?, daemon_id = ? WHERE id = ? AND status = 'pending'`,
+      ),
+      tasks: db.prepare(`SELECT DISTINCT task FROM runs`),
+      pruneOld: db.prepare(`DELETE FROM runs WHERE status IN (${FINISHED_SQL}) AND created_ms < ?`),
+      cutoffId: db.prepare(
+        `SELECT id FROM runs WHERE task = ? AND status IN (${FINISHED_SQL}) ORDER BY id DESC LIMIT 1 OFFSET ?`,
+      ),
+      pruneTask: db.prepare(`DELETE FROM runs WHERE task = ? AND status IN (${FINISHED_SQL}) AND id <= ?`),
+    };
+  }
+
+  async createRun(run: NewRun): Promise<number> {
+    const result = this.statements.insert.run({
+      task: run.task,
+      trigger: run.trigger,
+      status: run.status,
+      scheduledAt: run.scheduledAt,
+      dueMs: run.dueMs ?? null,
+      startedAt: run.startedAt ?? null,
+      finishedAt: run.finishedAt ?? null,
+      reason: run.reason ?? null,
+      oneOff: run.oneOff ? JSON.stringify(run.oneOff) : null,
+      owner: this.owner,
+      createdMs: Date.now(),
+    });
+    return Number(result.lastInsertRowid);
+  }
+
+  async updateRun(id: number, patch: RunPatch): Promise<void> {
+    const columns: string[] = [];
+    const values: unknown[] = [];
+    const set = (column: string, value: unknown) => {
+      columns.push(`${column} = ?`);
+      values.push(value);
+    };
+    if (patch.status !== undefined) set("status", patch.status);
+    if (patch.startedAt !== undefined) set("started_at", patch.startedAt);
+    if (patch.finishedAt !== undefined) set("finished_at", patch.finishedAt);
+    if (patch.attempts !== undefined) set("attempts", patch.attempts);
+    if (patch.exitCode !== undefined) set("exit_code", patch.exitCode);
+    if (patch.error !== undefined) set("error", patch.error);
+    if (patch.reason !== undefined) set("reason", patch.reason);
+    if (patch.output !== undefined) set("output", patch.output);
+    if (patch.http !== undefined) set("http", patch.http === null ? null : JSON.stringify(patch.http));
+    if (patch.steps !== undefined) set("steps", JSON.stringify(patch.steps));
+    if (patch.invocations !== undefined) set("invocations", JSON.stringify(patch.invocations));
+    if (columns.length === 0) return;
+    this.db.prepare(`UPDATE runs SET ${columns.join(", ")} WHERE id = ?`).run(...values, id);
+  }
+
+  async addMessage(id: number, message: RunMessage): Promise<void> {
+    this.statements.addMessage.run(id, message.at, message.status, message.message);
+  }
+
+  async getRun(id: number): Promise<RunRecord | null> {
+    const row = this.statements.get.get(id) as RunRow | undefined;
+    if (!row) return null;
+    return rowToRun(row, this.statements.messagesOf.all(id) as RunMessage[]);
+  }
+
+  async history(query: HistoryQuery): Promise<RunRecord[]> {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (query.task) {
+      where.push("task = ?");
+      values.push(query.task);
+    }
+    if (query.status) {
+      where.push("status = ?");
+      values.push(query.status);
+    }
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...values, query.limit ?? 50) as RunRow[];
+    return rows.map((row) => rowToRun(row, this.statements.messagesOf.all(row.id) as RunMessage[]));
+  }
+
+  async lastSlots(): Promise<Map<string, number>> {
+    const rows = this.statements.lastSlots.all() as Array<{ task: string; last_slot_ms: number }>;
+    return new Map(rows.map((r) => [r.task, r.last_slot_ms]));
+  }
+
+  async setLastSlot(task: string, slotMs: number): Promise<void> {
+    this.statements.setLastSlot.run(task, slotMs);
+  }
+
+  async acquireDaemonLock(me: DaemonIdentity): Promise<void> {
+    this.db
+      .transaction(() => {
+        const holder = this.statements.lockRow.get() as
+          | { daemon_id: string; pid: number; host: string; started_at: string }
+          | undefined;
+        if (holder && holder.daemon_id !== me.daemonId && isAlive(holder.pid, holder.host)) {
+          throw new StoreLockedError({
+            daemonId: holder.daemon_id,
+            pid: holder.pid,
+            host: holder.host,
+            startedAt: holder.started_at,
+          });
+        }
+        this.statements.takeLock.run(me.daemonId, me.pid, me.host, me.startedAt, Date.now());
+      })
+      .immediate();
+  }
+
+  async releaseDaemonLock(daemonId: string): Promise<void> {
+    this.statements.releaseLock.run(daemonId);
+  }
+
+  async interruptOrphanedRuns(finishedAt: string): Promise<number[]> {
+    return this.db
+      .transaction(() => {
+        const ids: number[] = [];
+        for (const row of this.statements.running.all() as RunRow[]) {
+          const [host = "", pid = "0"] = (row.daemon_id ?? "").split(":");
+          if (isAlive(Number(pid), host)) continue;
+          const run = rowToRun(row, []);
+          const invocations = run.invocations.map((inv) =>
+            inv.status === "running" ? { ...inv, status: "interrupted" as const, finishedAt } : inv,
+          );
+          this.db
+            .prepare(`UPDATE runs SET status = 'interrupted', finished_at = ?, error = COALESCE(error, ?), invocations = ? WHERE id = ?`)
+            .run(finishedAt, "the daemon stopped while this run was going", JSON.stringify(invocations), row.id);
+          ids.push(row.id);
+        }
+        return ids;
+      })
+      .immediate();
+  }
+
+  async duePendingRuns(nowMs: number): Promise<RunRecord[]> {
+    const rows = this.statements.duePending.all(nowMs) as RunRow[];
+    return rows.map((row) => rowToRun(row, []));
+  }
+
+  async nextPendingDueMs(): Promise<number | null> {
+    const row = this.statements.nextPending.get() as { due: number | null };
+    return row.due;
+  }
+
+  async claimPendingRun(id: number, startedAt: string): Promise<boolean> {
+    return this.statements.claimPending.run(startedAt, this.owner, id).changes === 1;
+  }
+
+  async prune(retention: Retention): Promise<number> {
+    let deleted = this.statements.pruneOld.run(retention.nowMs - retention.keepDays * 86_400_000).changes;
+    for (const { task } of this.statements.tasks.all() as Array<{ task: string }>) {
+      const cutoff = this.statements.cutoffId.get(task, retention.keepRuns) as { id: number } | undefined;
+      if (cutoff) deleted += this.statements.pruneTask.run(task, cutoff.id).changes;
+    }
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Whether a process that owns runs or the lock is still there. Other hosts cannot be probed: assume alive. */
+function isAlive(pid: number, host: string): boolean {
+  return host !== hostname() || isProcessAlive(pid);
+}
