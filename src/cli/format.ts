@@ -6,11 +6,17 @@ export function formatInZone(ms: number, timezone: string): string {
   return `${formatDate(date, "yyyy-MM-dd HH:mm:ss", timezone)} ${zoneName(date, timezone)}`;
 }
 
+/** The zone's abbreviation (CET, EDT); locales know different ones, so ask a few before "GMT+1". */
 function zoneName(date: Date, timezone: string): string {
-  const part = new Intl.DateTimeFormat("en-US", { timeZone: timezone, timeZoneName: "short" })
-    .formatToParts(date)
-    .find((p) => p.type === "timeZoneName");
-  return part?.value ?? timezone;
+  let fallback = timezone;
+  for (const locale of ["en-US", "en-GB", "en-AU"]) {
+    const part = new Intl.DateTimeFormat(locale, { timeZone: timezone, timeZoneName: "short" })
+      .formatToParts(date)
+      .find((p) => p.type === "timeZoneName");
+    if (part && !part.value.startsWith("GMT") && !part.value.startsWith("UTC+")) return part.value;
+    if (part && fallback === timezone) fallback = part.value;
+  }
+  return fallback;
 }
 
 export function isoUtc(ms: number): string {

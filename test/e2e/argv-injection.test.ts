@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { runCli, tempProject } from "../helpers/project.js";
 
 const EVIL = "$(touch /tmp/pwned); echo hacked";
@@ -25,7 +25,7 @@ printf '%s\\n' "$@" > bash-argv.txt
 open("python-argv.json", "w").write(json.dumps(sys.argv[1:]))
 `,
   });
-  afterEach(() => project.cleanup());
+  afterAll(() => project.cleanup());
 
   it("passes a $(...) param value to bash as one literal argv element", async () => {
     rmSync("/tmp/pwned", { force: true });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { runCli, tempProject } from "../helpers/project.js";
 
 describe("orchestrate explain", () => {
@@ -59,7 +59,7 @@ describe("orchestrate validate", () => {
     command: "true"
 `,
   });
-  afterEach(() => undefined);
+  afterAll(() => project.cleanup());
 
   it("reports every mistake at once, each located as FILE:LINE:COL, and exits 1", async () => {
     const result = await runCli(["validate"], { cwd: project.dir });

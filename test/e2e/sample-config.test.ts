@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { Daemon, runCli } from "../helpers/project.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -9,10 +9,8 @@ const ROOT = resolve(import.meta.dirname, "../..");
 describe("the sample orchestration.yaml at the repository root", () => {
   const state = mkdtempSync(join(tmpdir(), "orchestrate-sample-"));
   let daemon: Daemon | null = null;
-  afterEach(() => {
-    daemon?.kill();
-    rmSync(state, { recursive: true, force: true });
-  });
+  afterEach(() => daemon?.kill());
+  afterAll(() => rmSync(state, { recursive: true, force: true }));
 
   it("validates", async () => {
     const result = await runCli(["validate"], { cwd: ROOT });

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { alive, runCli, tempProject, waitFor } from "../helpers/project.js";
 
 describe("a hanging script is killed with its children at its timeout", () => {
@@ -20,7 +20,7 @@ trap '' TERM
 wait
 `,
   });
-  afterEach(() => project.cleanup());
+  afterAll(() => project.cleanup());
 
   it("kills the script and its background child, records the timeout, and leaves no process", async () => {
     const result = await runCli(["trigger", "hang"], { cwd: project.dir, timeoutMs: 30_000 });
