@@ -31,10 +31,12 @@ export class Daemon {
   private readonly daemonId: string;
   private retentionTimer: TimerHandle | null = null;
   private stopping: Promise<void> | null = null;
+  private readonly tasksByName: Map<string, TaskSpec>;
 
   constructor(private readonly options: DaemonOptions) {
     this.daemonId = `${hostname()}:${process.pid}:${options.clock.now()}`;
     this.launcher = new RunLauncher(options);
+    this.tasksByName = new Map(options.config.tasks.map((t) => [t.name, t]));
   }
 
   async start(): Promise<void> {
@@ -80,7 +82,7 @@ export class Daemon {
   }
 
   private onFire(fire: Fire): void {
-    const task = this.options.config.tasks.find((t) => t.name === fire.task);
+    const task = this.tasksByName.get(fire.task);
     if (!task) return;
     void this.launcher.fire(task, fire).catch((error: Error) =>
       this.options.bus.emit("log", { level: "error", task: task.name, message: `could not start a run: ${error.message}` }),

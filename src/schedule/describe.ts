@@ -1,0 +1,100 @@
+/** Schedules in words, for `validate`, `next`, `explain` and logs. */
+import cronstrue from "cronstrue";
+import type { Trigger } from "../config/model.js";
+import { cronFields, isReboot, splitFields } from "./cron-dialect.js";
+
+const NICKNAMES: Record<string, string> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
+
+const REBOOT_WORDS = "once at daemon start";
+
+export function describeCron(expression: string): string {
+  const text = expression.trim();
+  if (isReboot(text)) return REBOOT_WORDS;
+  const fields = splitFields(NICKNAMES[text] ?? text);
+  const infos = cronFields(fields.length);
+  if (!infos) return text;
+  const domIndex = infos.findIndex((f) => f.name === "day-of-month");
+  const dowIndex = infos.findIndex((f) => f.name === "day-of-week");
+  const dow = fields[dowIndex] as string;
+  const and = dow.startsWith("+");
+  if (and) fields[dowIndex] = dow.slice(1);
+  const bothDays = !isAny(fields[domIndex] as string) && !isAny(fields[dowIndex] as string);
+  try {
+    const words = cronstrue.toString(fields.join(" "), {
+      use24HourTimeFormat: true,
+      throwExceptionOnParseError: true,
+      logicalAndDayFields: and,
+    });
+    // cronstrue joins the two day fields with "and", but croner (like Vixie cron) runs when EITHER matches.
+    if (!bothDays || and) return words;
+    return words.includes(", and on ") ? words.replace(", and on ", ", or on ") : `${words} (when either the day of month or the weekday matches)`;
+  } catch {
+    return text;
+  }
+}
+
+function isAny(field: string): boolean {
+  return field === "*" || field === "?";
+}
+
+/** `timezone` places a one-shot `at` in the task's zone; `taskName` completes the manual-trigger hint. */
+export function describeTrigger(trigger: Trigger | null, timezone = "UTC", taskName = "NAME"): string {
+  if (trigger === null) return `manual only (orchestrate trigger ${taskName})`;
+  switch (trigger.kind) {
+    case "cron":
+      return lowerFirst(describeCron(trigger.expression));
+    case "reboot":
+      return REBOOT_WORDS;
+    case "every":
+      return `every ${describeDuration(trigger.intervalMs, true)}`;
+    case "at":
+      return `once at ${formatLocal(trigger.atMs, timezone)} (${timezone})`;
+    case "delay":
+      return trigger.delayMs <= 0 ? REBOOT_WORDS : `once, ${describeDuration(trigger.delayMs, false)} after the daemon starts`;
+  }
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+const UNITS: Array<[ms: number, name: string]> = [
+  [86_400_000, "day"],
+  [3_600_000, "hour"],
+  [60_000, "minute"],
+  [1_000, "second"],
+  [1, "millisecond"],
+];
+
+/** The largest unit that divides the duration exactly: "30 seconds", "90 minutes", "2 days". */
+export function describeDuration(ms: number, dropOne: boolean): string {
+  const [unitMs, name] = UNITS.find(([unit]) => ms % unit === 0) ?? [1, "millisecond"];
+  const count = ms / unitMs;
+  if (count === 1) return dropOne ? name : `1 ${name}`;
+  return `${count} ${name}s`;
+}
+
+/** "2026-12-01 09:00" in the zone, with seconds only when they are not zero. */
+export function formatLocal(ms: number, timezone: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", {
+    timeZone: timezone,
+    year: "numeric",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hourCycle: "h23",
+  }).formatToParts(ms);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  const seconds = part("second");
+  return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}${seconds === "00" ? "" : `:${seconds}`}`;
+}

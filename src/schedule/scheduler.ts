@@ -1,0 +1,223 @@
+/**
+ * The timer loop. Per task it keeps only numbers (next slot, last slot, anchor); fire times are
+ * computed on demand, and ONE timer is armed for the earliest next slot across all tasks (a
+ * min-heap), capped at `maxTimerMs` so clock steps and suspends are noticed within that time.
+ *
+ * A fire is identified by (task, slot): a slot at or before a task's last handled slot never
+ * fires, so a clock that steps backwards cannot repeat runs, and a timer that wakes early just
+ * waits again. Slots found late (downtime, suspend, forward clock step) go through catch-up.ts.
+ */
+import type { CatchUpPolicy, Trigger } from "../config/model.js";
+import { planOneShot, planRecurring, type DuePlan } from "./catch-up.js";
+import type { Clock, TimerHandle } from "./clock.js";
+import { isReboot } from "./cron-dialect.js";
+import { MinHeap } from "./heap.js";
+import { nextFireAfter } from "./trigger.js";
+
+export interface SchedulerTask {
+  name: string;
+  trigger: Trigger;
+  timezone: string;
+  jitterMs: number;
+  catchUp: CatchUpPolicy;
+  catchUpWindowMs: number;
+}
+
+export interface Fire {
+  task: string;
+  /** The scheduled instant: the identity of the fire (jitter delays the call, not this). */
+  slotMs: number;
+  kind: "schedule" | "catch_up";
+  /** 1, or how many missed slots a catch_up: latest run stands for. */
+  coveredSlots: number;
+}
+
+export interface MissedGap {
+  task: string;
+  count: number;
+  /** The first and last missed slot. */
+  fromMs: number;
+  toMs: number;
+}
+
+export interface SchedulerOptions {
+  clock: Clock;
+  tasks: SchedulerTask[];
+  /** Each task's last handled slot, persisted by the engine across restarts. */
+  lastSlots?: Map<string, number>;
+  /** Must not throw. Called when a slot is due (after jitter). */
+  onFire(fire: Fire): void;
+  onMissed?(gap: MissedGap): void;
+  /** The engine persists it; called before the slot's onFire, so a slot is never fired twice. */
+  onSlotHandled?(task: string, slotMs: number): void;
+  random?: () => number;
+  maxTimerMs?: number;
+}
+
+interface TaskState {
+  readonly task: SchedulerTask;
+  /** The next slot to fire, or null when the task has none left. */
+  next: number | null;
+  /** The newest slot decided (fired, caught up or missed): nothing at or before it fires again. */
+  last: number | null;
+  /** The newest slot reported through onSlotHandled (jitter can deliver slots out of order). */
+  persisted: number | null;
+  /** Start of an `every` rhythm, and what a `delay` counts from. */
+  anchor: number;
+}
+
+const DEFAULT_MAX_TIMER_MS = 30_000;
+
+export class Scheduler {
+  private readonly states = new Map<string, TaskState>();
+  private readonly due = new MinHeap<TaskState>((s) => s.next as number);
+  private readonly jitterTimers = new Set<TimerHandle>();
+  private timer: TimerHandle | null = null;
+  private running = false;
+
+  constructor(private readonly options: SchedulerOptions) {
+    for (const task of options.tasks) {
+      const last = options.lastSlots?.get(task.name) ?? null;
+      this.states.set(task.name, { task, next: null, last, persisted: last, anchor: 0 });
+    }
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.due.clear();
+    const now = this.options.clock.now();
+    const reboots: TaskState[] = [];
+    for (const state of this.states.values()) {
+      if (isRebootTrigger(state.task.trigger)) reboots.push(state);
+      else this.arm(state, now);
+    }
+    for (const state of reboots) this.fire(state, { task: state.task.name, slotMs: now, kind: "schedule", coveredSlots: 1 }, false);
+    this.tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.timer?.cancel();
+    this.timer = null;
+    for (const handle of this.jitterTimers) handle.cancel();
+    this.jitterTimers.clear();
+  }
+
+  lastSlot(task: string): number | null {
+    return this.states.get(task)?.last ?? null;
+  }
+
+  nextFires(): Array<{ task: string; atMs: number }> {
+    return this.due
+      .toArray()
+      .map((s) => ({ task: s.task.name, atMs: s.next as number }))
+      .sort((a, b) => a.atMs - b.atMs || a.task.localeCompare(b.task));
+  }
+
+  /** The first slot of a task at start: resuming after its last slot (so downtime is caught up), or fresh from now. */
+  private arm(state: TaskState, now: number): void {
+    const { trigger, timezone } = state.task;
+    switch (trigger.kind) {
+      case "every":
+        state.anchor = state.last ?? now;
+        state.next = state.last === null ? now : nextFireAfter(trigger, timezone, state.last, state.anchor);
+        break;
+      case "cron":
+        state.anchor = now;
+        state.next = nextFireAfter(trigger, timezone, state.last ?? now - 1, now);
+        break;
+      case "at":
+        state.next = state.last !== null && state.last >= trigger.atMs ? null : trigger.atMs;
+        break;
+      case "delay":
+        state.anchor = now;
+        state.next = now + trigger.delayMs;
+        break;
+      case "reboot":
+        state.next = null;
+        break;
+    }
+    if (state.next !== null) this.due.push(state);
+  }
+
+  private tick(): void {
+    if (!this.running) return;
+    this.timer = null;
+    const now = this.options.clock.now();
+    for (let top = this.due.peek(); top && (top.next as number) <= now; top = this.due.peek()) {
+      this.due.pop();
+      this.handleDue(top, now);
+      if (!this.running) return;
+      if (top.next !== null) this.due.push(top);
+    }
+    this.armTimer(now);
+  }
+
+  private armTimer(now: number): void {
+    this.timer?.cancel();
+    this.timer = null;
+    const top = this.due.peek();
+    if (!top) return; // nothing will ever be due: no timer, no polling
+    const waitMs = Math.min(Math.max(0, (top.next as number) - now), this.options.maxTimerMs ?? DEFAULT_MAX_TIMER_MS);
+    this.timer = this.options.clock.setTimer(waitMs, () => this.tick());
+  }
+
+  private handleDue(state: TaskState, now: number): void {
+    const { trigger, timezone } = state.task;
+    const slot = state.next as number;
+    if (state.last !== null && slot <= state.last) {
+      state.next = nextFireAfter(trigger, timezone, state.last, state.anchor);
+      return;
+    }
+    const oneShot = trigger.kind === "at" || trigger.kind === "delay";
+    const plan = oneShot ? planOneShot(state.task, slot, now) : planRecurring(state.task, state.anchor, slot, now);
+    state.last = plan.lastSlot;
+    state.next = oneShot ? null : nextFireAfter(trigger, timezone, plan.lastSlot, state.anchor);
+    this.apply(state, plan);
+  }
+
+  private apply(state: TaskState, plan: DuePlan): void {
+    for (const gap of plan.missed) {
+      this.persist(state, gap.toMs);
+      guard(() => this.options.onMissed?.(gap));
+    }
+    for (const fire of plan.fires) this.fire(state, fire, true);
+  }
+
+  /** Catch-up fires are immediate; scheduled ones wait their jitter, timed by elapsed time so clock steps don't stretch it. */
+  private fire(state: TaskState, fire: Fire, persist: boolean): void {
+    const delayMs = fire.kind === "schedule" ? Math.floor((this.options.random ?? Math.random)() * state.task.jitterMs) : 0;
+    const deliver = () => {
+      if (persist) this.persist(state, fire.slotMs);
+      guard(() => this.options.onFire(fire));
+    };
+    if (delayMs <= 0) return deliver();
+    const handle = this.options.clock.setTimer(delayMs, () => {
+      this.jitterTimers.delete(handle);
+      if (this.running) deliver();
+    });
+    this.jitterTimers.add(handle);
+  }
+
+  private persist(state: TaskState, slotMs: number): void {
+    if (state.persisted !== null && slotMs <= state.persisted) return;
+    state.persisted = slotMs;
+    guard(() => this.options.onSlotHandled?.(state.task.name, slotMs));
+  }
+}
+
+function isRebootTrigger(trigger: Trigger): boolean {
+  return trigger.kind === "reboot" || (trigger.kind === "cron" && isReboot(trigger.expression));
+}
+
+/** A throwing callback must not break the loop for every other task; the error still surfaces, uncaught. */
+function guard(call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    queueMicrotask(() => {
+      throw error;
+    });
+  }
+}
