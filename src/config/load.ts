@@ -1,0 +1,140 @@
+/**
+ * `orchestration.yaml` → OrchestrationConfig. Every problem in the file is reported at once, each
+ * located (`FILE:LINE:COL: message`): YAML syntax, the schema, then the rules across fields.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { LineCounter, parseDocument, type YAMLError } from "yaml";
+import type { ReadContext } from "./context.js";
+import { defaultMessage, keysAt, ProblemCollector, reportIssue, type IssueContext } from "./issues.js";
+import { isPlainMap, parseLeniently } from "./lenient.js";
+import { YamlLocator } from "./locate.js";
+import { DEFAULT_HISTORY, type HistorySpec, type OrchestrationConfig, type TaskSpec } from "./model.js";
+import { ConfigError, sortProblems, type ConfigProblem } from "./problems.js";
+import { configSchema, taskSchema, type RawHistory } from "./schema.js";
+import { parseSize } from "./size.js";
+import { closest } from "./suggest.js";
+import { taskFields } from "./task-fields.js";
+import { readTask } from "./task.js";
+
+export interface LoadOptions {
+  /** Default true: script files, params_from programs and cwd must exist. */
+  checkFiles?: boolean;
+  /** Replaces the file's `state:` (the CLI's --state); a relative path resolves against the working directory. */
+  stateOverride?: string;
+}
+
+/** Sections of SPEC §3 this version does not run yet: refusing them beats silently ignoring them. */
+const NOT_YET_SUPPORTED = new Set(["workflows", "notify", "api"]);
+
+/**
+ * Problems name `file` as given (pass a relative path to get relative locations); relative paths
+ * in the config resolve against its folder.
+ */
+export function parseConfigText(
+  text: string,
+  file: string,
+  options: LoadOptions = {},
+): { config: OrchestrationConfig | null; problems: ConfigProblem[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+  const locator = new YamlLocator(doc, lineCounter);
+  const problems = new ProblemCollector(file, locator);
+  const done = (config: OrchestrationConfig | null) => {
+    const sorted = sortProblems(problems.problems);
+    return { config: sorted.length === 0 ? config : null, problems: sorted };
+  };
+
+  for (const error of doc.errors) problems.report(locator.offsetPosition(error.pos[0]), yamlMessage(error, locator));
+  // After a syntax error the structure is a guess, and problems found in it would be noise.
+  if (doc.errors.some((error) => error.code !== "DUPLICATE_KEY")) return done(null);
+
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (error) {
+    problems.report({ line: 1, col: 1 }, `cannot read the YAML: ${(error as Error).message}`);
+    return done(null);
+  }
+
+  const parsed = configSchema.safeParse(data, { reportInput: true, error: defaultMessage });
+  if (!parsed.success) {
+    const issueContext: IssueContext = { problems, locator, keysAt: (path) => keysAt(configSchema, path), topLevelKey };
+    for (const issue of parsed.error.issues) reportIssue(issue, issueContext);
+  }
+
+  const absoluteFile = resolve(file);
+  const ctx: ReadContext = { dir: dirname(absoluteFile), checkFiles: options.checkFiles ?? true, problems, locator };
+  const root = parseLeniently(configSchema, data);
+  return done({
+    file: absoluteFile,
+    dir: ctx.dir,
+    state: resolveState(root?.value.state, ctx.dir, options.stateOverride),
+    tasks: readTasks(data, ctx),
+    history: readHistory(root?.value.history),
+  });
+}
+
+/** Reads the file and returns its config; throws ConfigError listing every problem. */
+export function loadConfigFile(file: string, options: LoadOptions = {}): OrchestrationConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read ${file}: ${readFailure(error)}` }]);
+  }
+  const { config, problems } = parseConfigText(text, file, options);
+  if (!config) throw new ConfigError(problems);
+  return config;
+}
+
+function readTasks(data: unknown, ctx: ReadContext): TaskSpec[] {
+  if (!isPlainMap(data) || !isPlainMap(data.tasks)) return [];
+  const rawTasks = data.tasks;
+  const defaults = parseLeniently(taskSchema, data.defaults);
+  // File order, not object order (which puts names like "1" first): validate and next list tasks as written.
+  const names = ctx.locator.keysInOrder(["tasks"])?.filter((name) => name in rawTasks) ?? Object.keys(rawTasks);
+  const tasks: TaskSpec[] = [];
+  for (const name of names) {
+    const own = parseLeniently(taskSchema, rawTasks[name]);
+    if (own) tasks.push(readTask(taskFields(name, own, defaults), ctx));
+  }
+  return tasks;
+}
+
+function readHistory(history: RawHistory | undefined): HistorySpec {
+  return {
+    keepRuns: history?.keep_runs ?? DEFAULT_HISTORY.keepRuns,
+    keepDays: history?.keep_days ?? DEFAULT_HISTORY.keepDays,
+    outputLimitBytes: history?.output_limit === undefined ? DEFAULT_HISTORY.outputLimitBytes : parseSize(history.output_limit)!,
+  };
+}
+
+const isKeptAsWritten = (state: string) => /^postgres(?:ql)?:\/\//i.test(state) || state === ":memory:";
+
+function resolveState(written: string | undefined, dir: string, override: string | undefined): string {
+  if (override) return isKeptAsWritten(override) ? override : resolve(process.cwd(), override);
+  if (written === undefined) return resolve(dir, ".orchestrate/state.db");
+  return isKeptAsWritten(written) ? written : resolve(dir, written);
+}
+
+function topLevelKey(key: string): string {
+  if (NOT_YET_SUPPORTED.has(key)) return `\`${key}\` is not supported by this version of orchestrate yet`;
+  if (key in taskSchema.shape) return `unknown key \`${key}\` at the top level: task settings go in a task, or under \`defaults\` for every task`;
+  const suggestion = closest(key, Object.keys(configSchema.shape));
+  return `unknown key \`${key}\` at the top level${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`;
+}
+
+function yamlMessage(error: YAMLError, locator: YamlLocator): string {
+  if (error.code === "DUPLICATE_KEY") return `duplicate key \`${locator.keyAt(error.pos[0]) ?? "?"}\``;
+  if (error.code === "MULTIPLE_DOCS") return "the file holds more than one YAML document (---); put everything in one";
+  return `YAML syntax: ${error.message.split("\n")[0]}`;
+}
+
+function readFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "it is a folder, not a file";
+  if (code === "EACCES") return "permission denied";
+  return (error as Error).message;
+}

@@ -1,0 +1,49 @@
+/** One task, from its raw settings (defaults applied) to the TaskSpec the engine runs. */
+import { resolve } from "node:path";
+import { readAction, scalarText } from "./action.js";
+import { requirePath, type ReadContext } from "./context.js";
+import { parseDuration } from "./duration.js";
+import {
+  DEFAULT_CATCH_UP_WINDOW_MS,
+  DEFAULT_HTTP_RETRIES,
+  DEFAULT_KILL_GRACE_MS,
+  DEFAULT_RETRY_DELAY_MS,
+  DEFAULT_RETRY_MAX_DELAY_MS,
+  type TaskSpec,
+} from "./model.js";
+import { readSkipRule } from "./skip.js";
+import type { TaskFields } from "./task-fields.js";
+import { readTrigger } from "./trigger.js";
+import { systemTimezone } from "./zoned-time.js";
+
+export function readTask(fields: TaskFields, ctx: ReadContext): TaskSpec {
+  const v = fields.values;
+  const timezone = v.timezone ?? systemTimezone();
+  const action = readAction(fields, ctx);
+  const cwd = resolve(ctx.dir, v.cwd ?? ".");
+  if (v.cwd !== undefined) requirePath(ctx, fields.pathOf("cwd"), cwd, "folder", "cwd folder");
+  const ms = (value: string | number | undefined, fallback: number) => (value === undefined ? fallback : parseDuration(value)!);
+  // 0 switches a limit off, so a task can opt out of a timeout or deadline set in defaults.
+  const limit = (value: string | number | undefined) => (value === undefined ? null : parseDuration(value) || null);
+  return {
+    name: fields.name,
+    description: v.description ?? null,
+    trigger: readTrigger(fields, timezone, ctx),
+    timezone,
+    type: v.type ?? "bash",
+    action,
+    skip: (v.skip ?? []).map((rule) => readSkipRule(rule, ctx)),
+    timeoutMs: limit(v.timeout),
+    killGraceMs: ms(v.kill_grace, DEFAULT_KILL_GRACE_MS),
+    retries: v.retries ?? (action.kind === "http" ? DEFAULT_HTTP_RETRIES : 0),
+    retryDelayMs: ms(v.retry_delay, DEFAULT_RETRY_DELAY_MS),
+    retryMaxDelayMs: ms(v.retry_max_delay, DEFAULT_RETRY_MAX_DELAY_MS),
+    concurrency: v.concurrency ?? "forbid",
+    catchUp: v.catch_up ?? "none",
+    catchUpWindowMs: ms(v.catch_up_window, DEFAULT_CATCH_UP_WINDOW_MS),
+    jitterMs: ms(v.jitter, 0),
+    deadlineMs: limit(v.deadline),
+    env: Object.fromEntries(Object.entries(v.env ?? {}).map(([name, value]) => [name, scalarText(value, fields.pathOfEnv(name), ctx)])),
+    cwd,
+  };
+}
