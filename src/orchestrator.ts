@@ -5,6 +5,7 @@ import { EventBus, type Listener } from "./events/bus.js";
 import type { OrchestratorEventName } from "./events/types.js";
 import { Daemon } from "./engine/daemon.js";
 import { RunLauncher } from "./engine/launcher.js";
+import { RunRecorder } from "./engine/recorder.js";
 import { systemClock, type Clock } from "./schedule/clock.js";
 import { openStore } from "./store/open.js";
 import type { RunRecord, RunStore } from "./store/types.js";
@@ -116,8 +117,9 @@ export class Orchestrator {
   async trigger(name: string): Promise<RunRecord> {
     const task = this.config.tasks.find((t) => t.name === name);
     if (!task) throw new Error(`no task named "${name}"${this.suggestTask(name)}`);
+    const recorder = new RunRecorder({ store: this.openStore(), bus: this.bus, clock: this.clock, idBlock: 1 });
     const launcher = new RunLauncher({
-      store: this.openStore(),
+      recorder,
       bus: this.bus,
       clock: this.clock,
       random: this.options.random ?? Math.random,
@@ -125,6 +127,7 @@ export class Orchestrator {
       config: this.config,
     });
     const run = await launcher.runNow(task, "manual");
+    if (!(await recorder.flush(30_000))) throw new Error(`could not record run ${run?.id} in ${this.openStore().location}`);
     if (!run) throw new Error(`task "${name}" did not run`);
     return run;
   }

@@ -6,6 +6,7 @@ import type { Clock, TimerHandle } from "../schedule/clock.js";
 import { Scheduler, type Fire, type MissedGap } from "../schedule/scheduler.js";
 import type { RunStore } from "../store/types.js";
 import { RunLauncher } from "./launcher.js";
+import { RunRecorder } from "./recorder.js";
 
 export interface DaemonOptions {
   config: OrchestrationConfig;
@@ -19,6 +20,8 @@ export interface DaemonOptions {
 }
 
 const RETENTION_EVERY_MS = 3_600_000;
+/** How long a stopping daemon keeps trying to record what is still queued. */
+const RECORD_FLUSH_MS = 10_000;
 
 /**
  * `orchestrate run`: owns the store's daemon lock, recovers what a previous daemon left running,
@@ -28,6 +31,7 @@ const RETENTION_EVERY_MS = 3_600_000;
 export class Daemon {
   private scheduler: Scheduler | null = null;
   private readonly launcher: RunLauncher;
+  private readonly recorder: RunRecorder;
   private readonly daemonId: string;
   private retentionTimer: TimerHandle | null = null;
   private stopping: Promise<void> | null = null;
@@ -35,7 +39,8 @@ export class Daemon {
 
   constructor(private readonly options: DaemonOptions) {
     this.daemonId = `${hostname()}:${process.pid}:${options.clock.now()}`;
-    this.launcher = new RunLauncher(options);
+    this.recorder = new RunRecorder({ store: options.store, bus: options.bus, clock: options.clock });
+    this.launcher = new RunLauncher({ ...options, recorder: this.recorder });
     this.tasksByName = new Map(options.config.tasks.map((t) => [t.name, t]));
   }
 
@@ -69,10 +74,7 @@ export class Daemon {
       lastSlots: await store.lastSlots(),
       onFire: (fire) => this.onFire(fire),
       onMissed: (gap) => void this.launcher.recordMissed(gap),
-      onSlotHandled: (task, slotMs) =>
-        void store.setLastSlot(task, slotMs).catch((error: Error) =>
-          bus.emit("log", { level: "error", task, message: `could not record the last fire time: ${error.message}` }),
-        ),
+      onSlotHandled: (task, slotMs) => void this.recorder.submit({ kind: "slot", task, slotMs }),
     });
     this.scheduler.start();
     bus.emit("log", {
@@ -129,6 +131,9 @@ export class Daemon {
       bus.emit("log", { level: "warn", message: "grace period over: stopping the runs still going" });
       this.launcher.cancelAll(null);
       await this.launcher.drain(Number.POSITIVE_INFINITY);
+    }
+    if (!(await this.recorder.flush(RECORD_FLUSH_MS))) {
+      bus.emit("log", { level: "error", message: `the state store did not take ${this.recorder.pending()} last change(s) in time; they are lost` });
     }
     await store.releaseDaemonLock(this.daemonId).catch(() => undefined);
   }

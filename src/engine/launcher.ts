@@ -4,10 +4,11 @@ import { TaskRun } from "../run/execute-run.js";
 import { evaluateSkips } from "../run/skip.js";
 import type { Clock } from "../schedule/clock.js";
 import type { Fire, MissedGap } from "../schedule/scheduler.js";
-import type { RunRecord, RunStore, RunTrigger } from "../store/types.js";
+import { newRunRecord, type RunRecord, type RunTrigger } from "../store/types.js";
+import type { RunRecorder } from "./recorder.js";
 
 export interface LauncherOptions {
-  store: RunStore;
+  recorder: RunRecorder;
   bus: EventBus;
   clock: Clock;
   random: () => number;
@@ -18,6 +19,11 @@ export interface LauncherOptions {
 
 /** A fire later than this is logged as late (the run still happens). */
 const LATE_AFTER_MS = 1_000;
+/**
+ * How long a start waits for its record to be committed. The embedded store commits in well under
+ * a millisecond; when the store is locked or slow the script starts anyway and the record follows.
+ */
+const CREATE_WAIT_MS = 250;
 
 /**
  * Turns fires into runs: applies skip conditions and the task's concurrency policy, creates the
@@ -79,19 +85,25 @@ export class RunLauncher {
   }
 
   private async start(task: TaskSpec, trigger: RunTrigger, scheduledAt: Date): Promise<RunRecord | null> {
-    const { store, bus, clock } = this.options;
+    const { recorder, bus, clock } = this.options;
     if (this.options.dryRun) {
       bus.emit("log", { level: "info", task: task.name, message: `would run now (dry run; scheduled ${scheduledAt.toISOString()})` });
       return null;
     }
-    const runId = await store.createRun({
+    const run = newRunRecord({
+      id: await recorder.nextRunId(),
       task: task.name,
       trigger,
       status: "running",
       scheduledAt: scheduledAt.toISOString(),
       startedAt: new Date(clock.now()).toISOString(),
     });
-    return this.track(new TaskRun({ runId, task, trigger, scheduledAt }, { ...this.options, outputLimitBytes: this.options.config.history.outputLimitBytes }));
+    // The record is committed before the script starts, so a crash at any moment after this
+    // leaves a run that the next start marks interrupted: a started run is never lost.
+    if (!(await recorder.submitAndWait({ kind: "create", run: structuredClone(run) }, CREATE_WAIT_MS))) {
+      bus.emit("log", { level: "warn", task: task.name, runId: run.id, message: "the state store is slow: starting before the run's record is saved" });
+    }
+    return this.track(new TaskRun({ task, run, scheduledAt }, { ...this.options, outputLimitBytes: this.options.config.history.outputLimitBytes }));
   }
 
   private async track(run: TaskRun): Promise<RunRecord> {
@@ -111,25 +123,23 @@ export class RunLauncher {
   }
 
   private async recordSkipped(task: TaskSpec, trigger: RunTrigger, scheduledAt: Date, reason: string): Promise<null> {
-    const { store, bus, clock } = this.options;
+    const { recorder, bus, clock } = this.options;
     const at = new Date(clock.now()).toISOString();
-    const runId = await store.createRun({ task: task.name, trigger, status: "skipped", scheduledAt: scheduledAt.toISOString(), finishedAt: at, reason });
-    bus.emit("run.skipped", { runId, task: task.name, at, reason, scheduledAt: scheduledAt.toISOString() });
+    const run = newRunRecord({ id: await recorder.nextRunId(), task: task.name, trigger, status: "skipped", scheduledAt: scheduledAt.toISOString(), finishedAt: at, reason });
+    void recorder.submit({ kind: "create", run });
+    bus.emit("run.skipped", { runId: run.id, task: task.name, at, reason, scheduledAt: run.scheduledAt });
     return null;
   }
 
   async recordMissed(gap: MissedGap): Promise<void> {
-    const { store, bus, clock } = this.options;
+    const { recorder, bus, clock } = this.options;
     const at = new Date(clock.now()).toISOString();
     const from = new Date(gap.fromMs).toISOString();
     const to = new Date(gap.toMs).toISOString();
     const reason = `${gap.count} fire(s) from ${from} to ${to} fell in downtime and were not caught up`;
-    try {
-      const runId = await store.createRun({ task: gap.task, trigger: "schedule", status: "missed", scheduledAt: from, finishedAt: at, reason });
-      bus.emit("run.missed", { runId, task: gap.task, at, count: gap.count, from, to });
-    } catch (error) {
-      bus.emit("log", { level: "error", task: gap.task, message: `could not record missed fires: ${(error as Error).message}` });
-    }
+    const run = newRunRecord({ id: await recorder.nextRunId(), task: gap.task, trigger: "schedule", status: "missed", scheduledAt: from, finishedAt: at, reason });
+    void recorder.submit({ kind: "create", run });
+    bus.emit("run.missed", { runId: run.id, task: gap.task, at, count: gap.count, from, to });
   }
 
   runningCount(): number {

@@ -2,7 +2,8 @@ import type { TaskSpec } from "../config/model.js";
 import { renderTemplate, type TemplateContext } from "../config/templates.js";
 import type { EventBus } from "../events/bus.js";
 import type { Clock, TimerHandle } from "../schedule/clock.js";
-import type { HttpResult, InvocationRecord, RunRecord, RunStatus, RunStore, RunTrigger } from "../store/types.js";
+import type { RunRecorder } from "../engine/recorder.js";
+import type { HttpResult, InvocationRecord, RunPatch, RunRecord, RunStatus, RunTrigger } from "../store/types.js";
 import { retryDelay } from "./backoff.js";
 import { runHttp } from "./http.js";
 import { commandInvocation, interpreterFor, invocationEnv, paramsToArgv } from "./invocation.js";
@@ -10,7 +11,7 @@ import { planInvocations, type PlannedInvocation } from "./plan.js";
 import { describeFailure, startProcess, type RunningProcess } from "./process.js";
 
 export interface RunDeps {
-  store: RunStore;
+  recorder: RunRecorder;
   bus: EventBus;
   clock: Clock;
   random: () => number;
@@ -20,9 +21,9 @@ export interface RunDeps {
 }
 
 export interface RunRequest {
-  runId: number;
   task: TaskSpec;
-  trigger: RunTrigger;
+  /** The run as created (status running), already submitted to the store. */
+  run: RunRecord;
   scheduledAt: Date;
 }
 
@@ -57,7 +58,7 @@ export class TaskRun {
   }
 
   get runId(): number {
-    return this.request.runId;
+    return this.request.run.id;
   }
 
   /** Stops the run: the current process group gets SIGTERM, then SIGKILL after `graceMs`; nothing further starts. */
@@ -73,15 +74,14 @@ export class TaskRun {
   }
 
   private async execute(): Promise<RunRecord> {
-    const { task, runId } = this.request;
-    const { store, bus, clock } = this.deps;
-    const startedAt = new Date(clock.now()).toISOString();
+    const { task, run } = this.request;
+    const { bus, clock } = this.deps;
     bus.emit("run.started", {
-      runId,
+      runId: run.id,
       task: task.name,
-      at: startedAt,
-      scheduledAt: this.request.scheduledAt.toISOString(),
-      trigger: this.request.trigger,
+      at: run.startedAt ?? new Date(clock.now()).toISOString(),
+      scheduledAt: run.scheduledAt,
+      trigger: run.trigger,
     });
 
     const env = this.environment();
@@ -117,7 +117,7 @@ export class TaskRun {
       const record = invocations[i]!;
       reached.push(record);
       record.startedAt = new Date(clock.now()).toISOString();
-      await this.record({ invocations: reached });
+      this.record({ invocations: reached });
 
       const result = await this.invokeWithRetries(plan, record, env);
       record.finishedAt = new Date(clock.now()).toISOString();
@@ -130,10 +130,7 @@ export class TaskRun {
       if (result.http) http = result.http;
       lastExitCode = result.exitCode;
       if (!result.ok && !this.cancelledWith) failure = { error: `${plan.target}: ${result.error}`, exitCode: result.exitCode };
-      if (failure && plan.kind === "script" && plan.group === "scripts") {
-        await this.record({ invocations: reached });
-        break;
-      }
+      if (failure && plan.kind === "script" && plan.group === "scripts") break;
     }
 
     const attempts = Math.max(0, ...reached.map((r) => r.attempts));
@@ -144,7 +141,8 @@ export class TaskRun {
   }
 
   private async invokeWithRetries(plan: PlannedInvocation, record: InvocationRecord, env: Record<string, string>): Promise<AttemptResult> {
-    const { task, runId } = this.request;
+    const { task } = this.request;
+    const runId = this.runId;
     const { bus, clock } = this.deps;
     const maxAttempts = task.retries + 1;
     let result: AttemptResult;
@@ -163,7 +161,7 @@ export class TaskRun {
         error: result.error ?? "failed",
       });
       record.error = result.error;
-      await this.record({ invocations: this.reached, attempts: attempt });
+      this.record({ invocations: this.reached, attempts: attempt });
       await new Promise<void>((resolve) => {
         this.retryTimer = { handle: clock.setTimer(delayMs, resolve), wake: resolve };
       });
@@ -173,7 +171,8 @@ export class TaskRun {
   }
 
   private async attempt(plan: PlannedInvocation, index: number, attempt: number, env: Record<string, string>): Promise<AttemptResult> {
-    const { task, runId, scheduledAt } = this.request;
+    const { task, scheduledAt } = this.request;
+    const runId = this.runId;
     const { bus, clock } = this.deps;
     const at = () => new Date(clock.now()).toISOString();
     const started = clock.now();
@@ -225,50 +224,25 @@ export class TaskRun {
     return { ...env, ...this.request.task.env };
   }
 
-  private async record(patch: Parameters<RunStore["updateRun"]>[1]): Promise<void> {
-    try {
-      await this.deps.store.updateRun(this.runId, patch);
-    } catch (error) {
-      this.deps.bus.emit("log", { level: "error", task: this.request.task.name, runId: this.runId, message: `could not record progress: ${(error as Error).message}` });
-    }
+  /** Updates the run in memory (the truth while it runs) and queues the change for the store. */
+  private record(patch: RunPatch): void {
+    Object.assign(this.request.run, patch);
+    void this.deps.recorder.submit({ kind: "update", id: this.runId, patch });
   }
 
-  private async finish(status: RunStatus, patch: Parameters<RunStore["updateRun"]>[1]): Promise<RunRecord> {
-    const { task, runId } = this.request;
-    const { store, bus, clock } = this.deps;
-    const finishedAt = new Date(clock.now()).toISOString();
-    await this.record({ ...patch, status, finishedAt });
-    const run = (await store.getRun(runId).catch(() => null)) ?? fallbackRecord(this.request, status, finishedAt, patch);
-    const at = finishedAt;
+  private finish(status: RunStatus, patch: RunPatch): RunRecord {
+    const { task } = this.request;
+    const runId = this.runId;
+    const { bus, clock } = this.deps;
+    const at = new Date(clock.now()).toISOString();
+    this.record({ ...patch, status, finishedAt: at });
+    const run = structuredClone(this.request.run);
     if (status === "succeeded") bus.emit("run.succeeded", { runId, task: task.name, at, run });
     else if (status === "failed") bus.emit("run.failed", { runId, task: task.name, at, run });
     else if (status === "cancelled") bus.emit("run.cancelled", { runId, task: task.name, at, reason: run.error ?? "cancelled" });
     else if (status === "interrupted") bus.emit("run.interrupted", { runId, task: task.name, at });
     return run;
   }
-}
-
-/** What we know of a run when the store cannot answer: the daemon still reports it. */
-function fallbackRecord(request: RunRequest, status: RunStatus, finishedAt: string, patch: Parameters<RunStore["updateRun"]>[1]): RunRecord {
-  return {
-    id: request.runId,
-    task: request.task.name,
-    trigger: request.trigger,
-    status,
-    scheduledAt: request.scheduledAt.toISOString(),
-    startedAt: null,
-    finishedAt,
-    attempts: patch.attempts ?? 0,
-    exitCode: patch.exitCode ?? null,
-    error: patch.error ?? null,
-    reason: null,
-    output: patch.output ?? "",
-    http: patch.http ?? null,
-    steps: [],
-    invocations: patch.invocations ?? [],
-    messages: [],
-    oneOff: null,
-  };
 }
 
 /** The last `limit` characters, cut at a line start when one is near, so a tail reads cleanly. */

@@ -94,6 +94,26 @@ export interface OneOffSpec {
   params?: Array<[string, string]>;
 }
 
+/** A complete run record from the fields known when it is created. */
+export function newRunRecord(run: Pick<RunRecord, "id" | "task" | "trigger" | "status"> & Partial<RunRecord>): RunRecord {
+  return {
+    scheduledAt: null,
+    startedAt: null,
+    finishedAt: null,
+    attempts: 0,
+    exitCode: null,
+    error: null,
+    reason: null,
+    output: "",
+    http: null,
+    steps: [],
+    invocations: [],
+    messages: [],
+    oneOff: null,
+    ...run,
+  };
+}
+
 export interface NewRun {
   task: string;
   /** Epoch ms a pending one-off is due. */
@@ -152,24 +172,35 @@ export class StoreLockedError extends Error {
   }
 }
 
+/**
+ * One change to the store. Writes go in batches, each batch one transaction, in order: the engine's
+ * recorder queues them so that a slow or locked store never holds up a fire.
+ */
+export type WriteOp =
+  | { kind: "create"; run: RunRecord; dueMs?: number | null }
+  | { kind: "update"; id: number; patch: RunPatch }
+  | { kind: "message"; id: number; message: RunMessage }
+  | { kind: "slot"; task: string; slotMs: number };
+
 export interface RunStore {
   /** Where the state lives, for messages. */
   readonly location: string;
-  /** Creates a run and returns its id (integers, increasing). */
+  /** Creates a run with the next id and returns it (for one-off callers; the daemon reserves ids). */
   createRun(run: NewRun): Promise<number>;
-  updateRun(id: number, patch: RunPatch): Promise<void>;
-  addMessage(id: number, message: RunMessage): Promise<void>;
+  /** Reserves `count` consecutive run ids that no other process will use; returns the first. */
+  reserveRunIds(count: number): Promise<number>;
+  /** Applies writes in order, all or none. */
+  applyWrites(ops: WriteOp[]): Promise<void>;
   getRun(id: number): Promise<RunRecord | null>;
   history(query: HistoryQuery): Promise<RunRecord[]>;
 
   /** Each task's last handled fire slot, so restarts neither repeat nor forget fires. */
   lastSlots(): Promise<Map<string, number>>;
-  setLastSlot(task: string, slotMs: number): Promise<void>;
 
   /** Takes the daemon lock or throws StoreLockedError naming the live holder. */
   acquireDaemonLock(me: DaemonIdentity): Promise<void>;
   releaseDaemonLock(daemonId: string): Promise<void>;
-  /** Runs left `running` by a daemon that is gone become `interrupted`; returns their ids. */
+  /** Runs left `running` by a process that is gone become `interrupted`; returns their ids. */
   interruptOrphanedRuns(finishedAt: string): Promise<number[]>;
 
   /** One-off runs (`orchestrate schedule`) due at or before nowMs, oldest first. */

@@ -13,6 +13,7 @@ import {
   type RunPatch,
   type RunRecord,
   type RunStore,
+  type WriteOp,
 } from "../types.js";
 import { isProcessAlive } from "../../util/process-alive.js";
 import { MIGRATIONS } from "./migrations.js";
@@ -68,6 +69,15 @@ export class SqliteStore implements RunStore {
         `INSERT INTO runs (task, trigger, status, scheduled_at, due_ms, started_at, finished_at, reason, one_off, daemon_id, created_ms)
          VALUES (@task, @trigger, @status, @scheduledAt, @dueMs, @startedAt, @finishedAt, @reason, @oneOff, @owner, @createdMs)`,
       ),
+      insertFull: db.prepare(
+        `INSERT INTO runs (id, task, trigger, status, scheduled_at, due_ms, started_at, finished_at, attempts, exit_code, error, reason,
+           output, http, steps, invocations, one_off, daemon_id, created_ms)
+         VALUES (@id, @task, @trigger, @status, @scheduledAt, @dueMs, @startedAt, @finishedAt, @attempts, @exitCode, @error, @reason,
+           @output, @http, @steps, @invocations, @oneOff, @owner, @createdMs)`,
+      ),
+      sequence: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'runs'`),
+      startSequence: db.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('runs', 0)`),
+      bumpSequence: db.prepare(`UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'runs'`),
       get: db.prepare(`SELECT * FROM runs WHERE id = ?`),
       messagesOf: db.prepare(`SELECT at, status, message FROM messages WHERE run_id = ? ORDER BY rowid`),
       addMessage: db.prepare(`INSERT INTO messages (run_id, at, status, message) VALUES (?, ?, ?, ?)`),
@@ -115,7 +125,70 @@ export class SqliteStore implements RunStore {
     return Number(result.lastInsertRowid);
   }
 
-  async updateRun(id: number, patch: RunPatch): Promise<void> {
+  async reserveRunIds(count: number): Promise<number> {
+    return this.db
+      .transaction(() => {
+        // AUTOINCREMENT keeps its high-water mark in sqlite_sequence and never hands out an id at or
+        // below it: moving the mark up by `count` makes the ids in between ours alone.
+        let row = this.statements.sequence.get() as { seq: number } | undefined;
+        if (!row) {
+          this.statements.startSequence.run();
+          row = { seq: 0 };
+        }
+        this.statements.bumpSequence.run(count);
+        return row.seq + 1;
+      })
+      .immediate();
+  }
+
+  async applyWrites(ops: WriteOp[]): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const op of ops) this.applyWrite(op);
+      })
+      .immediate();
+  }
+
+  private applyWrite(op: WriteOp): void {
+    switch (op.kind) {
+      case "create": {
+        const run = op.run;
+        this.statements.insertFull.run({
+          id: run.id,
+          task: run.task,
+          trigger: run.trigger,
+          status: run.status,
+          scheduledAt: run.scheduledAt,
+          dueMs: op.dueMs ?? null,
+          startedAt: run.startedAt,
+          finishedAt: run.finishedAt,
+          attempts: run.attempts,
+          exitCode: run.exitCode,
+          error: run.error,
+          reason: run.reason,
+          output: run.output,
+          http: run.http ? JSON.stringify(run.http) : null,
+          steps: run.steps.length ? JSON.stringify(run.steps) : null,
+          invocations: run.invocations.length ? JSON.stringify(run.invocations) : null,
+          oneOff: run.oneOff ? JSON.stringify(run.oneOff) : null,
+          owner: this.owner,
+          createdMs: Date.now(),
+        });
+        for (const message of run.messages) this.statements.addMessage.run(run.id, message.at, message.status, message.message);
+        return;
+      }
+      case "update":
+        return this.updateRun(op.id, op.patch);
+      case "message":
+        this.statements.addMessage.run(op.id, op.message.at, op.message.status, op.message.message);
+        return;
+      case "slot":
+        this.statements.setLastSlot.run(op.task, op.slotMs);
+        return;
+    }
+  }
+
+  private updateRun(id: number, patch: RunPatch): void {
     const columns: string[] = [];
     const values: unknown[] = [];
     const set = (column: string, value: unknown) => {
@@ -135,10 +208,6 @@ export class SqliteStore implements RunStore {
     if (patch.invocations !== undefined) set("invocations", JSON.stringify(patch.invocations));
     if (columns.length === 0) return;
     this.db.prepare(`UPDATE runs SET ${columns.join(", ")} WHERE id = ?`).run(...values, id);
-  }
-
-  async addMessage(id: number, message: RunMessage): Promise<void> {
-    this.statements.addMessage.run(id, message.at, message.status, message.message);
   }
 
   async getRun(id: number): Promise<RunRecord | null> {
@@ -166,10 +235,6 @@ export class SqliteStore implements RunStore {
   async lastSlots(): Promise<Map<string, number>> {
     const rows = this.statements.lastSlots.all() as Array<{ task: string; last_slot_ms: number }>;
     return new Map(rows.map((r) => [r.task, r.last_slot_ms]));
-  }
-
-  async setLastSlot(task: string, slotMs: number): Promise<void> {
-    this.statements.setLastSlot.run(task, slotMs);
   }
 
   async acquireDaemonLock(me: DaemonIdentity): Promise<void> {
