@@ -20,6 +20,8 @@ export interface DaemonOptions {
 }
 
 const RETENTION_EVERY_MS = 3_600_000;
+/** Once running, a write waits this long for a lock, then the recorder retries it later. */
+const DAEMON_LOCK_WAIT_MS = 20;
 /** How long a stopping daemon keeps trying to record what is still queued. */
 const RECORD_FLUSH_MS = 10_000;
 
@@ -58,6 +60,7 @@ export class Daemon {
       bus.emit("run.interrupted", { runId, task: run?.task ?? "?", at: now });
     }
     this.applyRetention();
+    store.setLockWait(DAEMON_LOCK_WAIT_MS);
 
     const scheduled = config.tasks.filter((t): t is TaskSpec & { trigger: NonNullable<TaskSpec["trigger"]> } => t.trigger !== null);
     this.scheduler = new Scheduler({
@@ -122,6 +125,7 @@ export class Daemon {
   private async shutdown(graceMs: number): Promise<void> {
     const { store, bus } = this.options;
     this.scheduler?.stop();
+    this.launcher.close();
     this.retentionTimer?.cancel();
     const running = this.launcher.runningCount();
     if (running > 0) {

@@ -33,10 +33,24 @@ export class RunLauncher {
   private readonly active = new Map<string, TaskRun[]>();
   private readonly queued = new Map<string, Array<() => void>>();
   private idleWaiters: Array<() => void> = [];
+  /** Fires still deciding (skip conditions) whether to start: shutdown waits for them too. */
+  private deciding = 0;
+  private closed = false;
 
   constructor(private readonly options: LauncherOptions) {}
 
   async fire(task: TaskSpec, fire: Fire): Promise<RunRecord | null> {
+    if (this.closed) return null;
+    this.deciding++;
+    try {
+      return await this.decide(task, fire);
+    } finally {
+      this.deciding--;
+      this.wakeIfIdle();
+    }
+  }
+
+  private async decide(task: TaskSpec, fire: Fire): Promise<RunRecord | null> {
     const { bus, clock } = this.options;
     const scheduledAt = new Date(fire.slotMs);
     const trigger: RunTrigger = fire.kind;
@@ -57,6 +71,7 @@ export class RunLauncher {
     });
     for (const error of errors) bus.emit("log", { level: "warn", task: task.name, message: `skip condition could not be judged, not skipping: ${error}` });
     if (reason) return this.recordSkipped(task, trigger, scheduledAt, reason);
+    if (this.closed) return null;
 
     const running = this.active.get(task.name) ?? [];
     if (running.length > 0) {
@@ -116,9 +131,13 @@ export class RunLauncher {
       if (rest.length > 0) this.active.set(name, rest);
       else this.active.delete(name);
       this.queued.get(name)?.shift()?.();
-      if (this.active.size === 0) {
-        for (const wake of this.idleWaiters.splice(0)) wake();
-      }
+      this.wakeIfIdle();
+    }
+  }
+
+  private wakeIfIdle(): void {
+    if (this.active.size === 0 && this.deciding === 0) {
+      for (const wake of this.idleWaiters.splice(0)) wake();
     }
   }
 
@@ -148,10 +167,15 @@ export class RunLauncher {
     return n;
   }
 
+  /** Starts nothing new from now on; queued fires are dropped (they never started). */
+  close(): void {
+    this.closed = true;
+    this.queued.clear();
+  }
+
   /** Waits until nothing runs, at most `timeoutMs`; true if everything finished. */
   async drain(timeoutMs: number): Promise<boolean> {
-    this.queued.clear();
-    if (this.active.size === 0) return true;
+    if (this.active.size === 0 && this.deciding === 0) return true;
     const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
     if (!Number.isFinite(timeoutMs)) return idle;
     let timer: { cancel(): void } | undefined;

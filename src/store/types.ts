@@ -212,5 +212,10 @@ export interface RunStore {
 
   /** Deletes finished runs beyond the retention limits; returns how many. */
   prune(retention: Retention): Promise<number>;
+  /**
+   * How long one write may wait for another process's lock. A daemon sets it short once started:
+   * its recorder retries, and an embedded store that waits blocks the whole process.
+   */
+  setLockWait(ms: number): void;
   close(): Promise<void>;
 }

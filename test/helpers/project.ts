@@ -118,3 +118,10 @@ export function writeFile(path: string, content: string): void {
 }
 
 export type { ChildProcess };
+
+/** The runs a state store holds, read through the real CLI (`history --json`), oldest first. */
+export async function historyOf(dir: string, args: string[] = []): Promise<import("../../src/store/types.js").RunRecord[]> {
+  const result = await runCli(["history", "--json", "--limit", "100000", ...args], { cwd: dir });
+  if (result.code !== 0) throw new Error(`history failed: ${result.stderr}`);
+  return (JSON.parse(result.stdout) as import("../../src/store/types.js").RunRecord[]).reverse();
+}

@@ -37,12 +37,14 @@ export class SqliteStore implements RunStore {
   /** Which process owns the runs it creates, so a later start can tell orphans from live runs. */
   private readonly owner = `${hostname()}:${process.pid}`;
   private readonly statements;
+  /** Prepared UPDATEs by the set of columns they change: a handful of shapes, reused for every run. */
+  private readonly updates = new Map<string, Database.Statement>();
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.location = file;
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.setLockWait(options.busyTimeoutMs ?? 5000);
     this.db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode is durable against process crashes (SIGKILL); only an OS crash may lose
     // the last transactions, and it never corrupts the file.
@@ -207,7 +209,13 @@ export class SqliteStore implements RunStore {
     if (patch.steps !== undefined) set("steps", JSON.stringify(patch.steps));
     if (patch.invocations !== undefined) set("invocations", JSON.stringify(patch.invocations));
     if (columns.length === 0) return;
-    this.db.prepare(`UPDATE runs SET ${columns.join(", ")} WHERE id = ?`).run(...values, id);
+    const sql = `UPDATE runs SET ${columns.join(", ")} WHERE id = ?`;
+    let statement = this.updates.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.updates.set(sql, statement);
+    }
+    statement.run(...values, id);
   }
 
   async getRun(id: number): Promise<RunRecord | null> {
@@ -302,6 +310,10 @@ export class SqliteStore implements RunStore {
       if (cutoff) deleted += this.statements.pruneTask.run(task, cutoff.id).changes;
     }
     return deleted;
+  }
+
+  setLockWait(ms: number): void {
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.round(ms))}`);
   }
 
   async close(): Promise<void> {

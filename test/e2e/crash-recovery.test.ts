@@ -1,0 +1,81 @@
+import { existsSync, readFileSync } from "node:fs";
+import Database from "better-sqlite3";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { Daemon, historyOf, runCli, tempProject, waitFor } from "../helpers/project.js";
+
+describe("a daemon killed with SIGKILL loses no run", () => {
+  const project = tempProject({
+    "orchestration.yaml": `
+tasks:
+  work:
+    cron: "* * * * * *"
+    concurrency: allow
+    scripts:
+      - path: work.sh
+`,
+    "work.sh": `#!/usr/bin/env bash
+echo "$ORCHESTRATE_RUN_ID" >> started.txt
+sleep 0.$((RANDOM % 9))
+`,
+  });
+  let daemon: Daemon | null = null;
+  afterEach(() => daemon?.kill());
+  afterAll(() => project.cleanup());
+
+  it("kill -9 during a run, then a restart: the run is interrupted, the store is intact, nothing is duplicated (20 random kills)", async () => {
+    const started = () => (existsSync(project.path("started.txt")) ? readFileSync(project.path("started.txt"), "utf8").trim().split("\n").filter(Boolean) : []);
+    for (let round = 0; round < 20; round++) {
+      daemon = new Daemon(["run"], { cwd: project.dir });
+      if (round % 2 === 0) await daemon.waitForOutput(/orchestrate is running/);
+      // A random moment: during start-up, between fires, or while a script runs.
+      const moment = Math.random() * 1_500;
+      await new Promise((resolve) => setTimeout(resolve, moment));
+      daemon.kill();
+      await daemon.exited;
+    }
+    // The last restart recovers what the last kill left behind.
+    daemon = new Daemon(["run"], { cwd: project.dir });
+    await daemon.waitForOutput(/orchestrate is running/);
+    await waitFor(() => started().length > 0, { what: "at least one script start" });
+    expect(await daemon.stop()).toBe(0);
+
+    const runs = await historyOf(project.dir);
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    // Every run a script saw start is in the store.
+    for (const id of started()) expect(byId.has(Number(id)), `run ${id} was started but not recorded`).toBe(true);
+    // Nothing is left running, and at least one kill caught a run in flight.
+    expect(runs.filter((r) => r.status === "running" || r.status === "pending")).toEqual([]);
+    expect(runs.some((r) => r.status === "interrupted")).toBe(true);
+    // No scheduled slot ran twice.
+    const slots = runs.filter((r) => r.trigger === "schedule" && r.status !== "missed").map((r) => r.scheduledAt);
+    expect(new Set(slots).size).toBe(slots.length);
+
+    const db = new Database(project.path(".orchestrate/state.db"), { readonly: true });
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    db.close();
+  }, 120_000);
+});
+
+describe("two daemons on one state store", () => {
+  const project = tempProject({
+    "orchestration.yaml": `tasks:\n  t:\n    cron: "0 0 * * *"\n    command: "true"\n`,
+  });
+  let first: Daemon | null = null;
+  afterEach(() => first?.kill());
+  afterAll(() => project.cleanup());
+
+  it("refuses the second with a clear error naming the first one's pid, while trigger and history still work", async () => {
+    first = new Daemon(["run"], { cwd: project.dir });
+    await first.waitForOutput(/orchestrate is running/);
+    const second = await runCli(["run"], { cwd: project.dir });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`another orchestrate daemon \\(pid ${first.child.pid} `));
+    expect(second.stderr).not.toMatch(/\n\s+at /);
+
+    const trigger = await runCli(["trigger", "t"], { cwd: project.dir });
+    expect(trigger.code).toBe(0);
+    const runs = await historyOf(project.dir);
+    expect(runs.map((r) => [r.task, r.trigger, r.status])).toEqual([["t", "manual", "succeeded"]]);
+    expect(await first.stop()).toBe(0);
+  });
+});
