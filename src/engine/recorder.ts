@@ -37,6 +37,7 @@ export class RunRecorder {
   private draining = false;
   private retryTimer: TimerHandle | null = null;
   private failures = 0;
+  private readonly failureListeners = new Set<() => void>();
 
   private blocks: Array<{ next: number; end: number }> = [];
   private reserving: Promise<void> | null = null;
@@ -89,12 +90,21 @@ export class RunRecorder {
     return this.committed(seq);
   }
 
-  /** Like submit, but gives up waiting (not writing) after `waitMs`: for callers that must not stall. */
+  /**
+   * Like submit, but stops waiting (not writing) after `waitMs` or as soon as a write attempt
+   * fails: for callers that must not stall behind a locked or broken store.
+   */
   async submitAndWait(op: WriteOp, waitMs: number): Promise<boolean> {
     let timer: TimerHandle | undefined;
-    const gaveUp = new Promise<boolean>((resolve) => (timer = this.clock.setTimer(waitMs, () => resolve(false))));
+    let onFailure: (() => void) | undefined;
+    const gaveUp = new Promise<boolean>((resolve) => {
+      timer = this.clock.setTimer(waitMs, () => resolve(false));
+      onFailure = () => resolve(false);
+      this.failureListeners.add(onFailure);
+    });
     const done = await Promise.race([this.submit(op).then(() => true), gaveUp]);
     timer?.cancel();
+    this.failureListeners.delete(onFailure!);
     return done;
   }
 
@@ -152,6 +162,7 @@ export class RunRecorder {
       } catch (error) {
         if (!TRANSIENT.test(String((error as Error).message ?? error)) && (await this.isolateBadWrite(batch))) continue;
         this.reportFailure(error, `could not record ${this.queue.length} change(s), retrying`);
+        for (const listener of this.failureListeners) listener();
         this.draining = false;
         this.retryTimer = this.clock.setTimer(this.backoffMs(), () => {
           this.retryTimer = null;

@@ -29,6 +29,7 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX runs_status ON runs (status, id DESC);
   CREATE INDEX runs_task_status ON runs (task, status, id DESC);
   CREATE INDEX runs_pending_due ON runs (due_ms) WHERE status = 'pending';
+  CREATE INDEX runs_created ON runs (created_ms);
 
   CREATE TABLE messages (
     run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,

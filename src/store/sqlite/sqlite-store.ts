@@ -25,6 +25,17 @@ export interface SqliteStoreOptions {
 }
 
 const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(", ");
+const PRUNE_CHUNK = 2_000;
+
+async function drainChunks(deleteChunk: () => number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = deleteChunk();
+    total += n;
+    if (n < PRUNE_CHUNK) return total;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
 
 /**
  * The embedded default store: one SQLite file in WAL mode, so `history` and `show` read beside a
@@ -102,11 +113,15 @@ export class SqliteStore implements RunStore {
         `UPDATE runs SET status = 'running', started_at = ?, daemon_id = ? WHERE id = ? AND status = 'pending'`,
       ),
       tasks: db.prepare(`SELECT DISTINCT task FROM runs`),
-      pruneOld: db.prepare(`DELETE FROM runs WHERE status IN (${FINISHED_SQL}) AND created_ms < ?`),
+      pruneOld: db.prepare(
+        `DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE created_ms < ? AND status IN (${FINISHED_SQL}) LIMIT ${PRUNE_CHUNK})`,
+      ),
       cutoffId: db.prepare(
         `SELECT id FROM runs WHERE task = ? AND status IN (${FINISHED_SQL}) ORDER BY id DESC LIMIT 1 OFFSET ?`,
       ),
-      pruneTask: db.prepare(`DELETE FROM runs WHERE task = ? AND status IN (${FINISHED_SQL}) AND id <= ?`),
+      pruneTask: db.prepare(
+        `DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE task = ? AND status IN (${FINISHED_SQL}) AND id <= ? LIMIT ${PRUNE_CHUNK})`,
+      ),
     };
   }
 
@@ -174,7 +189,8 @@ export class SqliteStore implements RunStore {
           invocations: run.invocations.length ? JSON.stringify(run.invocations) : null,
           oneOff: run.oneOff ? JSON.stringify(run.oneOff) : null,
           owner: this.owner,
-          createdMs: Date.now(),
+          // The run's own time (from the engine's clock) decides its age for keep_days.
+          createdMs: Date.parse(run.startedAt ?? run.finishedAt ?? run.scheduledAt ?? "") || Date.now(),
         });
         for (const message of run.messages) this.statements.addMessage.run(run.id, message.at, message.status, message.message);
         return;
@@ -303,11 +319,13 @@ export class SqliteStore implements RunStore {
     return this.statements.claimPending.run(startedAt, this.owner, id).changes === 1;
   }
 
+  /** Deletes in chunks, yielding between them, so a first prune of a million runs never stalls the daemon. */
   async prune(retention: Retention): Promise<number> {
-    let deleted = this.statements.pruneOld.run(retention.nowMs - retention.keepDays * 86_400_000).changes;
+    const chunks = (statement: Database.Statement, ...args: unknown[]) => drainChunks(() => statement.run(...args).changes);
+    let deleted = await chunks(this.statements.pruneOld, retention.nowMs - retention.keepDays * 86_400_000);
     for (const { task } of this.statements.tasks.all() as Array<{ task: string }>) {
       const cutoff = this.statements.cutoffId.get(task, retention.keepRuns) as { id: number } | undefined;
-      if (cutoff) deleted += this.statements.pruneTask.run(task, cutoff.id).changes;
+      if (cutoff) deleted += await chunks(this.statements.pruneTask, task, cutoff.id);
     }
     return deleted;
   }

@@ -1,0 +1,67 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { RunRecorder } from "../../src/engine/recorder.js";
+import { EventBus } from "../../src/events/bus.js";
+import { systemClock } from "../../src/schedule/clock.js";
+import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import { newRunRecord } from "../../src/store/types.js";
+
+let dir: string;
+let store: SqliteStore;
+let logs: string[];
+let recorder: RunRecorder;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "orchestrate-recorder-"));
+  store = new SqliteStore(join(dir, "state.db"), { busyTimeoutMs: 0 });
+  const bus = new EventBus();
+  logs = [];
+  bus.on("log", (e) => logs.push(e.message));
+  recorder = new RunRecorder({ store, bus, clock: systemClock, retryMinMs: 20, retryMaxMs: 50 });
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the recorder", () => {
+  it("hands out increasing ids and records writes in order", async () => {
+    const ids = [];
+    for (let i = 0; i < 40; i++) ids.push(await recorder.nextRunId());
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(new Set(ids).size).toBe(40);
+    const id = ids[0]!;
+    void recorder.submit({ kind: "create", run: newRunRecord({ id, task: "t", trigger: "manual", status: "running" }) });
+    void recorder.submit({ kind: "update", id, patch: { attempts: 1 } });
+    await recorder.submit({ kind: "update", id, patch: { status: "succeeded", exitCode: 0 } });
+    expect(await store.getRun(id)).toMatchObject({ status: "succeeded", attempts: 1, exitCode: 0 });
+  });
+
+  it("while another process holds the lock, writes wait in the queue, are retried, and land once it is released", async () => {
+    const id = await recorder.nextRunId();
+    const blocker = new Database(join(dir, "state.db"));
+    blocker.exec("BEGIN EXCLUSIVE");
+    const started = await recorder.submitAndWait({ kind: "create", run: newRunRecord({ id, task: "t", trigger: "manual", status: "running" }) }, 1_000);
+    expect(started).toBe(false);
+    for (let i = 0; i < 100; i++) void recorder.submit({ kind: "update", id, patch: { output: `line ${i}` } });
+    // All updates of one run merge into its queued create: the queue does not grow with them.
+    expect(recorder.pending()).toBe(1);
+    expect(logs.join("\n")).toMatch(/could not record 1 change\(s\), retrying: database is locked/);
+    blocker.exec("COMMIT");
+    blocker.close();
+    expect(await recorder.flush(5_000)).toBe(true);
+    expect(await store.getRun(id)).toMatchObject({ status: "running", output: "line 99" });
+  });
+
+  it("a write the store rejects for good is dropped and logged, and does not block the ones behind it", async () => {
+    const id = await recorder.nextRunId();
+    const run = newRunRecord({ id, task: "t", trigger: "manual", status: "running" });
+    await recorder.submit({ kind: "create", run });
+    void recorder.submit({ kind: "create", run: { ...run, id } });
+    await recorder.submit({ kind: "message", id, message: { at: "2026-01-01T00:00:00.000Z", status: null, message: "still here" } });
+    expect(logs.join("\n")).toMatch(/dropped a write the state store rejects \(create\)/);
+    expect((await store.getRun(id))!.messages.map((m) => m.message)).toEqual(["still here"]);
+  });
+});
