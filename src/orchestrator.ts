@@ -8,7 +8,8 @@ import { RunLauncher } from "./engine/launcher.js";
 import { RunRecorder } from "./engine/recorder.js";
 import { systemClock, type Clock } from "./schedule/clock.js";
 import { openStore } from "./store/open.js";
-import type { RunRecord, RunStore } from "./store/types.js";
+import type { HistoryQuery, OneOffSpec, RunRecord, RunStore } from "./store/types.js";
+import { oneOffTaskName } from "./engine/one-off.js";
 
 export interface OrchestratorOptions {
   /** A loaded configuration; or call `loadConfig(file)`, or add tasks in code. */
@@ -132,9 +133,37 @@ export class Orchestrator {
     return run;
   }
 
-  /** A run by id, or null if there is none. */
+  /**
+   * Seed 000's `schedule(httpAddress, timeDelayInSeconds)`: a GET of `url` after `delaySeconds`,
+   * retried 3 times; returns the run id. A daemon on the same state store runs it on time.
+   */
+  async schedule(url: string, delaySeconds: number): Promise<number> {
+    return this.scheduleOnce({ kind: "http", url }, { delayMs: delaySeconds * 1000 });
+  }
+
+  /** Adds a one-off run (a URL or a script) to the state store, due after a delay or at a time. */
+  async scheduleOnce(what: OneOffSpec, when: { delayMs?: number; atMs?: number }): Promise<number> {
+    const dueMs = when.atMs ?? this.clock.now() + (when.delayMs ?? 0);
+    const id = await this.openStore().createRun({
+      task: oneOffTaskName(what),
+      trigger: "once",
+      status: "pending",
+      scheduledAt: new Date(dueMs).toISOString(),
+      dueMs,
+      oneOff: what,
+    });
+    this.daemon?.wakeOneOffs();
+    return id;
+  }
+
+  /** A run by id (seed 000's getResults): its status, result or last error; null if there is none. */
   async getResults(runId: number): Promise<RunRecord | null> {
     return this.openStore().getRun(runId);
+  }
+
+  /** Recorded runs, newest first. */
+  async history(query: HistoryQuery = {}): Promise<RunRecord[]> {
+    return this.openStore().history(query);
   }
 
   nextFires(): Array<{ task: string; atMs: number }> {

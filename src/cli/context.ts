@@ -81,10 +81,14 @@ export function reportError(error: unknown): number {
   return 1;
 }
 
-/** The state store a command reads: --state, ORCHESTRATE_STATE, or the config file's `state:`. */
-export function stateLocation(command: Command): string {
+/**
+ * An engine for commands that only need the state store (history, show, schedule): --state or
+ * ORCHESTRATE_STATE when given, else the config file's `state:` (its scripts need not exist).
+ */
+export function orchestratorForState(command: Command): Orchestrator {
   const override = stateOverride(command);
-  if (override) return override.includes("://") ? override : resolve(override);
+  if (override) return new Orchestrator({ state: override.includes("://") ? override : resolve(override) });
   const orchestrator = new Orchestrator();
-  return orchestrator.loadConfig(configPath(command), { checkFiles: false }).state;
+  orchestrator.loadConfig(configPath(command), { checkFiles: false });
+  return orchestrator;
 }

@@ -5,6 +5,7 @@ import { registerExplain } from "./commands/explain.js";
 import { registerHistory } from "./commands/history.js";
 import { registerNext } from "./commands/next.js";
 import { registerRun } from "./commands/run.js";
+import { registerSchedule } from "./commands/schedule.js";
 import { registerShow } from "./commands/show.js";
 import { registerTrigger } from "./commands/trigger.js";
 import { registerValidate } from "./commands/validate.js";
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .option("-v, --verbose", "log debug detail too")
     .showHelpAfterError("(run orchestrate --help for usage)")
     .exitOverride();
-  for (const register of [registerRun, registerValidate, registerNext, registerExplain, registerTrigger, registerHistory, registerShow]) {
+  for (const register of [registerRun, registerValidate, registerNext, registerExplain, registerTrigger, registerHistory, registerShow, registerSchedule]) {
     register(program);
   }
   program.commands.forEach((command) => command.exitOverride());

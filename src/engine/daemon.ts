@@ -6,6 +6,7 @@ import type { Clock, TimerHandle } from "../schedule/clock.js";
 import { Scheduler, type Fire, type MissedGap } from "../schedule/scheduler.js";
 import type { RunStore } from "../store/types.js";
 import { RunLauncher } from "./launcher.js";
+import { OneOffPoller } from "./one-off-poller.js";
 import { RunRecorder } from "./recorder.js";
 
 export interface DaemonOptions {
@@ -34,6 +35,7 @@ export class Daemon {
   private scheduler: Scheduler | null = null;
   private readonly launcher: RunLauncher;
   private readonly recorder: RunRecorder;
+  private readonly oneOffs: OneOffPoller;
   private readonly daemonId: string;
   private retentionTimer: TimerHandle | null = null;
   private stopping: Promise<void> | null = null;
@@ -44,6 +46,15 @@ export class Daemon {
     this.recorder = new RunRecorder({ store: options.store, bus: options.bus, clock: options.clock });
     this.launcher = new RunLauncher({ ...options, recorder: this.recorder });
     this.tasksByName = new Map(options.config.tasks.map((t) => [t.name, t]));
+    this.oneOffs = new OneOffPoller({
+      store: options.store,
+      bus: options.bus,
+      clock: options.clock,
+      run: (pending) =>
+        void this.launcher.runClaimed(pending).catch((error: Error) =>
+          options.bus.emit("log", { level: "error", runId: pending.run.id, message: `could not run one-off: ${error.message}` }),
+        ),
+    });
   }
 
   async start(): Promise<void> {
@@ -80,6 +91,7 @@ export class Daemon {
       onSlotHandled: (task, slotMs) => void this.recorder.submit({ kind: "slot", task, slotMs }),
     });
     this.scheduler.start();
+    if (!this.options.dryRun) this.oneOffs.start();
     bus.emit("log", {
       level: "info",
       message: `orchestrate is running ${config.tasks.length} task(s) from ${config.file ?? "code"} (state: ${store.location})`,
@@ -92,6 +104,11 @@ export class Daemon {
     void this.launcher.fire(task, fire).catch((error: Error) =>
       this.options.bus.emit("log", { level: "error", task: task.name, message: `could not start a run: ${error.message}` }),
     );
+  }
+
+  /** A one-off was scheduled in this process: look for it now. */
+  wakeOneOffs(): void {
+    this.oneOffs.wake();
   }
 
   nextFires(): Array<{ task: string; atMs: number }> {
@@ -125,6 +142,7 @@ export class Daemon {
   private async shutdown(graceMs: number): Promise<void> {
     const { store, bus } = this.options;
     this.scheduler?.stop();
+    this.oneOffs.stop();
     this.launcher.close();
     this.retentionTimer?.cancel();
     const running = this.launcher.runningCount();

@@ -4,7 +4,8 @@ import { TaskRun } from "../run/execute-run.js";
 import { evaluateSkips } from "../run/skip.js";
 import type { Clock } from "../schedule/clock.js";
 import type { Fire, MissedGap } from "../schedule/scheduler.js";
-import { newRunRecord, type RunRecord, type RunTrigger } from "../store/types.js";
+import { newRunRecord, type PendingRun, type RunRecord, type RunTrigger } from "../store/types.js";
+import { oneOffTask } from "./one-off.js";
 import type { RunRecorder } from "./recorder.js";
 
 export interface LauncherOptions {
@@ -92,6 +93,19 @@ export class RunLauncher {
       }
     }
     return this.start(task, trigger, scheduledAt);
+  }
+
+  /** A one-off (`orchestrate schedule`) the poller has claimed: its record already says running. */
+  async runClaimed(pending: PendingRun): Promise<RunRecord | null> {
+    const { bus, clock } = this.options;
+    if (this.closed) return null;
+    const task = oneOffTask(pending.oneOff);
+    const lateMs = clock.now() - pending.dueMs;
+    if (lateMs > LATE_AFTER_MS) {
+      bus.emit("log", { level: "warn", task: task.name, runId: pending.run.id, message: `one-off due at ${new Date(pending.dueMs).toISOString()} runs late, by ${Math.round(lateMs / 1000)}s` });
+    }
+    const run = { ...pending.run, status: "running" as const, startedAt: new Date(clock.now()).toISOString() };
+    return this.track(new TaskRun({ task, run, scheduledAt: new Date(pending.dueMs) }, { ...this.options, outputLimitBytes: this.options.config.history.outputLimitBytes }));
   }
 
   /** `orchestrate trigger`: runs now, ignoring skips and concurrency, as a person asking for it expects. */

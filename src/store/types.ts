@@ -83,15 +83,18 @@ export interface RunRecord {
   steps: StepRecord[];
   invocations: InvocationRecord[];
   messages: RunMessage[];
-  /** What a one-off run (`orchestrate schedule`) will do; null for configured tasks. */
-  oneOff: OneOffSpec | null;
 }
 
-export interface OneOffSpec {
-  url?: string;
-  script?: string;
-  type?: string;
-  params?: Array<[string, string]>;
+/** What a one-off run (`orchestrate schedule`) does: call a URL, or run a script. */
+export type OneOffSpec =
+  | { kind: "http"; url: string }
+  | { kind: "script"; path: string; type: string; params: Array<[string, string]> };
+
+/** A one-off that is due, with what it is to do. */
+export interface PendingRun {
+  run: RunRecord;
+  oneOff: OneOffSpec;
+  dueMs: number;
 }
 
 /** A complete run record from the fields known when it is created. */
@@ -109,7 +112,6 @@ export function newRunRecord(run: Pick<RunRecord, "id" | "task" | "trigger" | "s
     steps: [],
     invocations: [],
     messages: [],
-    oneOff: null,
     ...run,
   };
 }
@@ -177,7 +179,7 @@ export class StoreLockedError extends Error {
  * recorder queues them so that a slow or locked store never holds up a fire.
  */
 export type WriteOp =
-  | { kind: "create"; run: RunRecord; dueMs?: number | null }
+  | { kind: "create"; run: RunRecord }
   | { kind: "update"; id: number; patch: RunPatch }
   | { kind: "message"; id: number; message: RunMessage }
   | { kind: "slot"; task: string; slotMs: number };
@@ -204,7 +206,7 @@ export interface RunStore {
   interruptOrphanedRuns(finishedAt: string): Promise<number[]>;
 
   /** One-off runs (`orchestrate schedule`) due at or before nowMs, oldest first. */
-  duePendingRuns(nowMs: number): Promise<RunRecord[]>;
+  duePendingRuns(nowMs: number): Promise<PendingRun[]>;
   /** The earliest due time of a pending one-off, or null. */
   nextPendingDueMs(): Promise<number | null>;
   /** Marks a pending run as started, unless someone else got it first. */

@@ -39,6 +39,5 @@ export function rowToRun(row: RunRow, messages: RunMessage[]): RunRecord {
     steps: row.steps ? JSON.parse(row.steps) : [],
     invocations: row.invocations ? JSON.parse(row.invocations) : [],
     messages,
-    oneOff: row.one_off ? JSON.parse(row.one_off) : null,
   };
 }

@@ -6,6 +6,8 @@ import {
   FINISHED_STATUSES,
   StoreLockedError,
   type DaemonIdentity,
+  type OneOffSpec,
+  type PendingRun,
   type HistoryQuery,
   type NewRun,
   type Retention,
@@ -83,10 +85,10 @@ export class SqliteStore implements RunStore {
          VALUES (@task, @trigger, @status, @scheduledAt, @dueMs, @startedAt, @finishedAt, @reason, @oneOff, @owner, @createdMs)`,
       ),
       insertFull: db.prepare(
-        `INSERT INTO runs (id, task, trigger, status, scheduled_at, due_ms, started_at, finished_at, attempts, exit_code, error, reason,
-           output, http, steps, invocations, one_off, daemon_id, created_ms)
-         VALUES (@id, @task, @trigger, @status, @scheduledAt, @dueMs, @startedAt, @finishedAt, @attempts, @exitCode, @error, @reason,
-           @output, @http, @steps, @invocations, @oneOff, @owner, @createdMs)`,
+        `INSERT INTO runs (id, task, trigger, status, scheduled_at, started_at, finished_at, attempts, exit_code, error, reason,
+           output, http, steps, invocations, daemon_id, created_ms)
+         VALUES (@id, @task, @trigger, @status, @scheduledAt, @startedAt, @finishedAt, @attempts, @exitCode, @error, @reason,
+           @output, @http, @steps, @invocations, @owner, @createdMs)`,
       ),
       sequence: db.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'runs'`),
       startSequence: db.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('runs', 0)`),
@@ -176,7 +178,6 @@ export class SqliteStore implements RunStore {
           trigger: run.trigger,
           status: run.status,
           scheduledAt: run.scheduledAt,
-          dueMs: op.dueMs ?? null,
           startedAt: run.startedAt,
           finishedAt: run.finishedAt,
           attempts: run.attempts,
@@ -187,7 +188,6 @@ export class SqliteStore implements RunStore {
           http: run.http ? JSON.stringify(run.http) : null,
           steps: run.steps.length ? JSON.stringify(run.steps) : null,
           invocations: run.invocations.length ? JSON.stringify(run.invocations) : null,
-          oneOff: run.oneOff ? JSON.stringify(run.oneOff) : null,
           owner: this.owner,
           // The run's own time (from the engine's clock) decides its age for keep_days.
           createdMs: Date.parse(run.startedAt ?? run.finishedAt ?? run.scheduledAt ?? "") || Date.now(),
@@ -305,9 +305,9 @@ export class SqliteStore implements RunStore {
       .immediate();
   }
 
-  async duePendingRuns(nowMs: number): Promise<RunRecord[]> {
+  async duePendingRuns(nowMs: number): Promise<PendingRun[]> {
     const rows = this.statements.duePending.all(nowMs) as RunRow[];
-    return rows.map((row) => rowToRun(row, []));
+    return rows.map((row) => ({ run: rowToRun(row, []), oneOff: JSON.parse(row.one_off!) as OneOffSpec, dueMs: row.due_ms! }));
   }
 
   async nextPendingDueMs(): Promise<number | null> {
