@@ -2,6 +2,7 @@
  * The library API (SPEC §6): the same engine the `orchestrate` CLI runs.
  */
 export { Orchestrator, type OrchestratorOptions } from "./orchestrator.js";
+export { TaskBuilder, type TaskOptions, type Duration, type ParamValues } from "./task-builder.js";
 export { EventBus } from "./events/bus.js";
 export type { OrchestratorEvents, OrchestratorEventName, LogLevel } from "./events/types.js";
 export type * from "./config/model.js";

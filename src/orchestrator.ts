@@ -1,4 +1,5 @@
-import type { OrchestrationConfig, TaskSpec } from "./config/model.js";
+import type { OrchestrationConfig, ScriptType, TaskSpec } from "./config/model.js";
+import { buildTask, TaskBuilder, type TaskOptions } from "./task-builder.js";
 import { DEFAULT_HISTORY } from "./config/model.js";
 import { loadConfigFile, type LoadOptions } from "./config/load.js";
 import { EventBus, type Listener } from "./events/bus.js";
@@ -36,6 +37,7 @@ export class Orchestrator {
   private store: RunStore | null;
   private daemon: Daemon | null = null;
   private stopped: Promise<void> | null = null;
+  private readonly codeTasks: TaskSpec[] = [];
   private resolveStopped: (() => void) | null = null;
 
   constructor(private readonly options: OrchestratorOptions = {}) {
@@ -52,8 +54,26 @@ export class Orchestrator {
 
   /** Loads `orchestration.yaml`; throws ConfigError listing every problem. */
   loadConfig(file: string, options: LoadOptions = {}): OrchestrationConfig {
-    this.config = loadConfigFile(file, { stateOverride: this.options.state, ...options });
+    const loaded = loadConfigFile(file, { stateOverride: this.options.state, ...options });
+    // Tasks added in code stay, whichever came first.
+    const names = new Set(loaded.tasks.map((t) => t.name));
+    const clash = this.codeTasks.find((t) => names.has(t.name));
+    if (clash) throw new Error(`task "${clash.name}" is both in ${file} and added in code`);
+    this.config = { ...loaded, tasks: [...loaded.tasks, ...this.codeTasks] };
     return this.config;
+  }
+
+  /**
+   * Seed 003's `add_task(cron_expression, script_type)`: a task in code, to which scripts,
+   * repeats and skip predicates are added. It runs with the configured ones in `executeTasks()`.
+   */
+  addTask(cron: string, scriptType: ScriptType = "bash", options: TaskOptions = {}): TaskBuilder {
+    if (this.daemon) throw new Error("add tasks before executeTasks()");
+    const spec = buildTask(cron, scriptType, options, `task-${this.config.tasks.length + 1}`);
+    if (this.config.tasks.some((t) => t.name === spec.name)) throw new Error(`there is already a task named "${spec.name}"`);
+    this.config.tasks.push(spec);
+    this.codeTasks.push(spec);
+    return new TaskBuilder(spec);
   }
 
   get tasks(): readonly TaskSpec[] {

@@ -10,6 +10,9 @@ import { commandInvocation, interpreterFor, invocationEnv, paramsToArgv } from "
 import { planInvocations, type PlannedInvocation } from "./plan.js";
 import { describeFailure, startProcess, type RunningProcess } from "./process.js";
 
+/** How long a finished run waits for its final record before announcing itself anyway. */
+const FINAL_WRITE_WAIT_MS = 2_000;
+
 export interface RunDeps {
   recorder: RunRecorder;
   bus: EventBus;
@@ -230,12 +233,18 @@ export class TaskRun {
     void this.deps.recorder.submit({ kind: "update", id: this.runId, patch });
   }
 
-  private finish(status: RunStatus, patch: RunPatch): RunRecord {
+  /**
+   * The final state is committed before the run's last event goes out, so a listener that reads
+   * the store (`getResults`) sees it finished; a store that cannot take it holds nobody up for long.
+   */
+  private async finish(status: RunStatus, patch: RunPatch): Promise<RunRecord> {
     const { task } = this.request;
     const runId = this.runId;
     const { bus, clock } = this.deps;
     const at = new Date(clock.now()).toISOString();
-    this.record({ ...patch, status, finishedAt: at });
+    const final = { ...patch, status, finishedAt: at };
+    Object.assign(this.request.run, final);
+    await this.deps.recorder.submitAndWait({ kind: "update", id: runId, patch: final }, FINAL_WRITE_WAIT_MS);
     const run = structuredClone(this.request.run);
     if (status === "succeeded") bus.emit("run.succeeded", { runId, task: task.name, at, run });
     else if (status === "failed") bus.emit("run.failed", { runId, task: task.name, at, run });
