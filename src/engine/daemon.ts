@@ -3,7 +3,7 @@ import type { OrchestrationConfig, TaskSpec } from "../config/model.js";
 import type { EventBus } from "../events/bus.js";
 import { killAllProcessGroups } from "../run/process.js";
 import type { Clock, TimerHandle } from "../schedule/clock.js";
-import { Scheduler, type Fire, type MissedGap } from "../schedule/scheduler.js";
+import { Scheduler, type Fire } from "../schedule/scheduler.js";
 import type { RunStore } from "../store/types.js";
 import { RunLauncher } from "./launcher.js";
 import { OneOffPoller } from "./one-off-poller.js";

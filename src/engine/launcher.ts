@@ -1,19 +1,11 @@
 import type { TaskSpec } from "../config/model.js";
-import type { EventBus } from "../events/bus.js";
-import { TaskRun } from "../run/execute-run.js";
+import { TaskRun, type RunDeps } from "../run/execute-run.js";
 import { evaluateSkips } from "../run/skip.js";
-import type { Clock } from "../schedule/clock.js";
 import type { Fire, MissedGap } from "../schedule/scheduler.js";
 import { newRunRecord, type PendingRun, type RunRecord, type RunTrigger } from "../store/types.js";
 import { oneOffTask } from "./one-off.js";
-import type { RunRecorder } from "./recorder.js";
 
-export interface LauncherOptions {
-  recorder: RunRecorder;
-  bus: EventBus;
-  clock: Clock;
-  random: () => number;
-  baseEnv: Record<string, string | undefined>;
+export interface LauncherOptions extends Omit<RunDeps, "outputLimitBytes"> {
   config: { history: { outputLimitBytes: number } };
   dryRun?: boolean;
 }

@@ -3,7 +3,7 @@ import { renderTemplate, type TemplateContext } from "../config/templates.js";
 import type { EventBus } from "../events/bus.js";
 import type { Clock, TimerHandle } from "../schedule/clock.js";
 import type { RunRecorder } from "../engine/recorder.js";
-import type { HttpResult, InvocationRecord, RunPatch, RunRecord, RunStatus, RunTrigger } from "../store/types.js";
+import type { HttpResult, InvocationRecord, RunPatch, RunRecord, RunStatus } from "../store/types.js";
 import { retryDelay } from "./backoff.js";
 import { runHttp } from "./http.js";
 import { commandInvocation, interpreterFor, invocationEnv, paramsToArgv } from "./invocation.js";

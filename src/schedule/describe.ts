@@ -1,5 +1,6 @@
 /** Schedules in words, for `validate`, `next`, `explain` and logs. */
 import cronstrue from "cronstrue";
+import { zonedParts } from "../config/templates.js";
 import type { Trigger } from "../config/model.js";
 import { cronFields, isReboot, splitFields } from "./cron-dialect.js";
 
@@ -84,17 +85,6 @@ export function describeDuration(ms: number, dropOne: boolean): string {
 
 /** "2026-12-01 09:00" in the zone, with seconds only when they are not zero. */
 export function formatLocal(ms: number, timezone: string): string {
-  const parts = new Intl.DateTimeFormat("en-CA", {
-    timeZone: timezone,
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(ms);
-  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
-  const seconds = part("second");
-  return `${part("year")}-${part("month")}-${part("day")} ${part("hour")}:${part("minute")}${seconds === "00" ? "" : `:${seconds}`}`;
+  const p = zonedParts(new Date(ms), timezone);
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}${p.second === "00" ? "" : `:${p.second}`}`;
 }
