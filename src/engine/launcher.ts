@@ -24,7 +24,8 @@ const CREATE_WAIT_MS = 250;
  */
 export class RunLauncher {
   private readonly active = new Map<string, TaskRun[]>();
-  private readonly queued = new Map<string, Array<() => void>>();
+  /** Fires waiting for the run before them (`concurrency: queue`): start one, or drop it unstarted. */
+  private readonly queued = new Map<string, Array<{ start: () => void; drop: () => void }>>();
   private idleWaiters: Array<() => void> = [];
   /** Fires still deciding (skip conditions) whether to start: shutdown waits for them too. */
   private deciding = 0;
@@ -77,7 +78,7 @@ export class RunLauncher {
         case "queue":
           return new Promise((resolve) => {
             const queue = this.queued.get(task.name) ?? [];
-            queue.push(() => resolve(this.start(task, trigger, scheduledAt)));
+            queue.push({ start: () => resolve(this.start(task, trigger, scheduledAt)), drop: () => resolve(null) });
             this.queued.set(task.name, queue);
           });
         case "allow":
@@ -136,7 +137,7 @@ export class RunLauncher {
       const rest = (this.active.get(name) ?? []).filter((r) => r !== run);
       if (rest.length > 0) this.active.set(name, rest);
       else this.active.delete(name);
-      this.queued.get(name)?.shift()?.();
+      this.queued.get(name)?.shift()?.start();
       this.wakeIfIdle();
     }
   }
@@ -176,12 +177,14 @@ export class RunLauncher {
   /** Starts nothing new from now on; queued fires are dropped (they never started). */
   close(): void {
     this.closed = true;
+    for (const queue of this.queued.values()) for (const fire of queue) fire.drop();
     this.queued.clear();
   }
 
   /** Waits until nothing runs, at most `timeoutMs`; true if everything finished. */
   async drain(timeoutMs: number): Promise<boolean> {
     if (this.active.size === 0 && this.deciding === 0) return true;
+    if (timeoutMs <= 0) return false;
     const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
     if (!Number.isFinite(timeoutMs)) return idle;
     let timer: { cancel(): void } | undefined;
