@@ -17,6 +17,8 @@ const LATE_AFTER_MS = 1_000;
  * a millisecond; when the store is locked or slow the script starts anyway and the record follows.
  */
 const CREATE_WAIT_MS = 250;
+/** A task whose runs always outlast its schedule must not queue fires without end. */
+const MAX_QUEUED = 100;
 
 /**
  * Turns fires into runs: applies skip conditions and the task's concurrency policy, creates the
@@ -75,12 +77,16 @@ export class RunLauncher {
         case "replace":
           for (const run of running) run.cancel("cancelled", `replaced by the fire of ${scheduledAt.toISOString()}`, task.killGraceMs);
           break;
-        case "queue":
+        case "queue": {
+          const queue = this.queued.get(task.name) ?? [];
+          if (queue.length >= MAX_QUEUED) {
+            return this.recordSkipped(task, trigger, scheduledAt, `${MAX_QUEUED} fires already wait behind run ${running[0]!.runId} (concurrency: queue)`);
+          }
           return new Promise((resolve) => {
-            const queue = this.queued.get(task.name) ?? [];
             queue.push({ start: () => resolve(this.start(task, trigger, scheduledAt)), drop: () => resolve(null) });
             this.queued.set(task.name, queue);
           });
+        }
         case "allow":
           break;
       }
