@@ -80,9 +80,14 @@ function readHttp(http: RawHttp, path: Path, ctx: ReadContext): HttpSpec {
     Object.entries(http.headers ?? {}).map(([name, value]) => [name, scalarText(value, [...path, "headers", name], ctx)]),
   );
   const expect = http.expect === undefined ? ["2xx"] : [http.expect].flat().map((status) => String(status).toLowerCase());
+  const method = (http.method ?? "GET").toUpperCase();
+  // fetch refuses to send one, so without this check the task would fail at every run instead.
+  if (http.body !== undefined && (method === "GET" || method === "HEAD")) {
+    ctx.problems.at([...path, "body"], `a ${method} request cannot have a body: set \`method\` (POST, PUT, PATCH, …) or remove \`body\``, "key", [...path, "body"]);
+  }
   return {
     url: http.url,
-    method: (http.method ?? "GET").toUpperCase(),
+    method,
     headers,
     body: http.body ?? null,
     timeoutMs: http.timeout === undefined ? DEFAULT_HTTP_TIMEOUT_MS : parseDuration(http.timeout)!,

@@ -1,6 +1,7 @@
 import type { HttpSpec } from "../config/model.js";
 import type { HttpResult } from "../store/types.js";
 import { formatDuration } from "../config/duration.js";
+import { charBoundaryAtOrAfter } from "./utf8.js";
 
 export interface HttpOutcome {
   result: HttpResult | null;
@@ -10,33 +11,45 @@ export interface HttpOutcome {
 /** Response headers worth keeping in a run record; the rest is noise. */
 const KEPT_HEADERS = ["content-type", "content-length", "location", "retry-after", "date", "etag", "last-modified"];
 const MAX_REDIRECTS = 5;
+/** Credentials for one origin; a redirect elsewhere must not carry them (as fetch and curl do). */
+const CREDENTIAL_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
+/** Headers about the body, dropped with it when a redirect turns the request into a GET. */
+const BODY_HEADERS = new Set(["content-type", "content-length", "content-encoding", "content-language", "content-location"]);
+/** Node's timers hold 32 bits; a longer timeout would fire at once instead of never. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * One HTTP call of an `http:` task, with Node's own fetch. Redirects are followed by hand, at most
  * five and never to another scheme: a health check that quietly lands on a different protocol is
- * not the check the user wrote.
+ * not the check the user wrote. Credentials go only to the origin they were written for.
  */
 export async function runHttp(spec: HttpSpec, cancel: AbortSignal, bodyLimitBytes: number): Promise<HttpOutcome> {
-  const timeout = AbortSignal.timeout(spec.timeoutMs);
+  const timeout = AbortSignal.timeout(Math.min(spec.timeoutMs, MAX_TIMER_MS));
   const signal = AbortSignal.any([timeout, cancel]);
   let url = spec.url;
   let method = spec.method;
   let body = spec.body;
+  let headers = spec.headers;
   try {
     for (let hop = 0; ; hop++) {
-      const response = await fetch(url, { method, headers: spec.headers, body: body ?? undefined, redirect: "manual", signal });
+      const response = await fetch(url, { method, headers, body: body ?? undefined, redirect: "manual", signal });
       const location = response.headers.get("location");
-      if (response.status >= 300 && response.status < 400 && location) {
-        await response.body?.cancel();
+      // A redirect that `expect` names is the answer (a check that http:// sends users to https://).
+      if (response.status >= 300 && response.status < 400 && location && !statusExpected(response.status, spec.expect)) {
         const next = new URL(location, url);
         if (next.protocol !== new URL(url).protocol) {
           return { result: await toResult(response, bodyLimitBytes), error: `redirected from ${url} to ${next.href}, a different scheme: not followed` };
         }
+        await response.body?.cancel();
         if (hop >= MAX_REDIRECTS) return { result: null, error: `more than ${MAX_REDIRECTS} redirects, last to ${next.href}` };
-        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+        // Fetch's rule: a 303 (or a 301/302 after a POST) is followed with a GET and no body.
+        const becomesGet = response.status === 303 ? method !== "GET" && method !== "HEAD" : (response.status === 301 || response.status === 302) && method === "POST";
+        if (becomesGet) {
           method = "GET";
           body = null;
+          headers = withoutHeaders(headers, BODY_HEADERS);
         }
+        if (next.origin !== new URL(url).origin) headers = withoutHeaders(headers, CREDENTIAL_HEADERS);
         url = next.href;
         continue;
       }
@@ -47,7 +60,9 @@ export async function runHttp(spec: HttpSpec, cancel: AbortSignal, bodyLimitByte
       return { result, error: null };
     }
   } catch (error) {
-    if (timeout.aborted) return { result: null, error: `timed out after ${formatDuration(spec.timeoutMs)} (${method} ${url})` };
+    // The run's error already names the request as configured; name where it went only if a redirect moved it.
+    const where = url === spec.url ? "" : ` (redirected to ${method} ${url})`;
+    if (timeout.aborted) return { result: null, error: `timed out after ${formatDuration(spec.timeoutMs)}${where}` };
     if (cancel.aborted) return { result: null, error: "cancelled" };
     return { result: null, error: describeFetchError(error, url) };
   }
@@ -65,13 +80,21 @@ async function toResult(response: Response, limit: number): Promise<HttpResult> 
 /** Reads the whole body but keeps only its last `limit` bytes, so a huge response costs no memory. */
 async function readTail(response: Response, limit: number): Promise<string> {
   if (!response.body) return "";
-  let tail = Buffer.alloc(0);
+  let tail: Buffer = Buffer.alloc(0);
   for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
     tail = Buffer.concat([tail, chunk]);
-    if (tail.length > limit * 2) tail = tail.subarray(tail.length - limit);
+    if (tail.length > limit * 2) tail = lastBytes(tail, limit);
   }
-  if (tail.length > limit) tail = tail.subarray(tail.length - limit);
-  return tail.toString("utf8");
+  return lastBytes(tail, limit).toString("utf8");
+}
+
+/** At most the last `limit` bytes, starting where a character starts: a cut inside one would decode to U+FFFD, past the limit. */
+function lastBytes(bytes: Buffer, limit: number): Buffer {
+  return bytes.length <= limit ? bytes : bytes.subarray(charBoundaryAtOrAfter(bytes, bytes.length - limit));
+}
+
+function withoutHeaders(headers: Record<string, string>, names: Set<string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !names.has(name.toLowerCase())));
 }
 
 export function statusExpected(status: number, expect: string[]): boolean {

@@ -29,7 +29,7 @@ async function startServer(routes: Record<string, Route>): Promise<{ server: Ser
       received.push(request);
       const route = routes[new URL(request.url, "http://x").pathname];
       if (!route) return void res.writeHead(404).end("no such route");
-      route(request, (status, body = "", headers = {}) => res.writeHead(status, headers).end(body));
+      route(request, (status, body = "", headers = {}) => res.writeHead(status, { "content-type": "text/plain; charset=utf-8", ...headers }).end(body));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -64,9 +64,11 @@ async function trigger(dir: string, task: string): Promise<{ code: number | null
   return { code: result.code, run, stderr: result.stderr };
 }
 
-/** "line 000000 ✓\n" is 16 bytes (the tick is 3): 5.1 MB, and the tail's cut falls inside a tick. */
-const BIG_BODY_LINES = 320_000;
 const OUTPUT_LIMIT = 16 * 1024;
+/** 5.1 MB of "line 000000 ✓\n" (16 bytes; the tick is 3), ending so that the last OUTPUT_LIMIT bytes begin inside a tick. */
+const BIG_BODY_LINES = 320_000;
+const BIG_BODY_END = "END OF BODY✓";
+const BIG_BODY = Array.from({ length: BIG_BODY_LINES }, (_, i) => `line ${String(i).padStart(6, "0")} ✓\n`).join("") + BIG_BODY_END;
 
 describe("http tasks", () => {
   let main: Awaited<ReturnType<typeof startServer>>;
@@ -83,15 +85,16 @@ describe("http tasks", () => {
       "/down": (_req, respond) => respond(503, "down for maintenance"),
       "/hang": () => {}, // never answers
       "/ok": (_req, respond) => respond(200, "ok"),
+      "/slow": (_req, respond) => void setTimeout(() => respond(200, "worth the wait"), 200),
       "/to-https": (_req, respond) => respond(301, "moved", { location: main.origin.replace("http:", "https:") + "/ok" }),
       "/moved": (_req, respond) => respond(302, "see /ok", { location: "/ok" }),
       "/to-other-port": (_req, respond) => respond(307, "", { location: `${other.origin}/landing` }),
+      "/submit": (_req, respond) => respond(303, "", { location: "/thanks" }),
+      "/thanks": (_req, respond) => respond(200, "thanks"),
+      "/loop": (_req, respond) => respond(302, "", { location: "/loop" }),
+      "/to-hang": (_req, respond) => respond(307, "", { location: "/hang" }),
       "/echo": (req, respond) => respond(201, `got ${req.method} with ${req.body.length} bytes`),
-      "/big": (_req, respond) => {
-        const lines: string[] = [];
-        for (let i = 0; i < BIG_BODY_LINES; i++) lines.push(`line ${String(i).padStart(6, "0")} ✓\n`);
-        respond(200, lines.join("") + "END OF BODY ✓");
-      },
+      "/big": (_req, respond) => respond(200, BIG_BODY),
     });
     const refused = await closedPort();
     project = tempProject({
@@ -108,12 +111,18 @@ tasks:
   hangs:
     retries: 0
     http: { url: "${main.origin}/hang", timeout: 300ms }
+  patient:
+    retries: 0
+    http: { url: "${main.origin}/slow", timeout: 30d }
   wants-204:
     retries: 0
     http: { url: "${main.origin}/ok", expect: [204] }
   to-https:
     retries: 0
     http: { url: "${main.origin}/to-https" }
+  expects-redirect:
+    retries: 0
+    http: { url: "${main.origin}/to-https", expect: [301] }
   moved:
     retries: 0
     http: { url: "${main.origin}/moved" }
@@ -122,6 +131,19 @@ tasks:
     http:
       url: "${main.origin}/to-other-port"
       headers: { Authorization: "Bearer s3cret", Cookie: "session=abc", X-Trace: "t-1" }
+  submit:
+    retries: 0
+    http:
+      url: "${main.origin}/submit"
+      method: POST
+      headers: { Content-Type: application/json, X-Api-Key: "k-123" }
+      body: '{"form": 1}'
+  loop:
+    retries: 0
+    http: { url: "${main.origin}/loop" }
+  redirected-to-hang:
+    retries: 0
+    http: { url: "${main.origin}/to-hang", timeout: 300ms }
   refused:
     retries: 0
     http: { url: "http://127.0.0.1:${refused}/health", timeout: 5s }
@@ -154,7 +176,7 @@ tasks:
     expect(code).toBe(0);
     expect(run).toMatchObject({ task: "flaky", trigger: "manual", status: "succeeded", attempts: 3, error: null });
     expect(run.http).toMatchObject({ status: 200, body: "healthy after all" });
-    expect(run.http!.headers["content-length"]).toBe("17");
+    expect(run.http!.headers["content-type"]).toBe("text/plain; charset=utf-8");
     expect(run.invocations).toHaveLength(1);
     expect(run.invocations[0]).toMatchObject({ target: `GET ${main.origin}/flaky`, status: "succeeded", attempts: 3 });
     expect(main.received.filter((r) => r.url === "/flaky")).toHaveLength(3);
@@ -173,10 +195,17 @@ tasks:
     const { code, run } = await trigger(project.dir, "hangs");
     expect(code).toBe(1);
     expect(run).toMatchObject({ status: "failed", attempts: 1, http: null });
-    expect(run.error).toBe(`GET ${main.origin}/hang: timed out after 300ms (GET ${main.origin}/hang)`);
+    expect(run.error).toBe(`GET ${main.origin}/hang: timed out after 300ms`);
     const tookMs = Date.parse(run.finishedAt!) - Date.parse(run.startedAt!);
     expect(tookMs).toBeGreaterThanOrEqual(300);
     expect(tookMs).toBeLessThan(3_000);
+  });
+
+  it("a timeout longer than a timer can hold (30d) still waits for the answer", async () => {
+    const { code, run, stderr } = await trigger(project.dir, "patient");
+    expect(code).toBe(0);
+    expect(run).toMatchObject({ status: "succeeded", http: { status: 200, body: "worth the wait" } });
+    expect(stderr).not.toMatch(/TimeoutOverflowWarning/);
   });
 
   it("expect: [204] against a 200 fails, saying what was expected", async () => {
@@ -194,7 +223,16 @@ tasks:
     expect(run.status).toBe("failed");
     const target = `${main.origin.replace("http:", "https:")}/ok`;
     expect(run.error).toBe(`GET ${main.origin}/to-https: redirected from ${main.origin}/to-https to ${target}, a different scheme: not followed`);
-    expect(run.http).toMatchObject({ status: 301, headers: { location: target } });
+    expect(run.http).toMatchObject({ status: 301, headers: { location: target }, body: "moved" });
+    expect(main.received.slice(before).map((r) => r.url)).toEqual(["/to-https"]);
+  });
+
+  it("a redirect that expect names is the answer: a check that http:// sends users to https:// passes", async () => {
+    const before = main.received.length;
+    const { code, run } = await trigger(project.dir, "expects-redirect");
+    expect(code).toBe(0);
+    expect(run).toMatchObject({ status: "succeeded", error: null });
+    expect(run.http).toMatchObject({ status: 301, headers: { location: `${main.origin.replace("http:", "https:")}/ok` }, body: "moved" });
     expect(main.received.slice(before).map((r) => r.url)).toEqual(["/to-https"]);
   });
 
@@ -219,6 +257,32 @@ tasks:
     expect(landed!.headers.cookie).toBeUndefined();
   });
 
+  it("a POST answered with 303 See Other is followed with a GET, without the body", async () => {
+    const { code, run } = await trigger(project.dir, "submit");
+    expect(code).toBe(0);
+    expect(run.http).toMatchObject({ status: 200, body: "thanks" });
+    const submitted = main.received.find((r) => r.url === "/submit")!;
+    expect(submitted).toMatchObject({ method: "POST", body: '{"form": 1}' });
+    const followed = main.received.find((r) => r.url === "/thanks")!;
+    expect(followed).toMatchObject({ method: "GET", body: "" });
+    expect(followed.headers["content-type"]).toBeUndefined();
+    expect(followed.headers["x-api-key"]).toBe("k-123");
+  });
+
+  it("a redirect loop gives up after 5 redirects, saying so", async () => {
+    const before = main.received.length;
+    const { code, run } = await trigger(project.dir, "loop");
+    expect(code).toBe(1);
+    expect(run.error).toBe(`GET ${main.origin}/loop: more than 5 redirects, last to ${main.origin}/loop`);
+    expect(main.received.slice(before).map((r) => r.url)).toEqual(Array(6).fill("/loop"));
+  });
+
+  it("a timeout after a redirect names where the request had gone", async () => {
+    const { code, run } = await trigger(project.dir, "redirected-to-hang");
+    expect(code).toBe(1);
+    expect(run.error).toBe(`GET ${main.origin}/to-hang: timed out after 300ms (redirected to GET ${main.origin}/hang)`);
+  });
+
   it("a connection refused fails with a message saying so", async () => {
     const { code, run } = await trigger(project.dir, "refused");
     expect(code).toBe(1);
@@ -238,15 +302,17 @@ tasks:
   });
 
   it("a 5 MB answer keeps only its tail, within history.output_limit", async () => {
+    const bytes = Buffer.from(BIG_BODY);
+    expect(bytes[bytes.length - OUTPUT_LIMIT]! & 0xc0).toBe(0x80); // a naive byte cut would split a character
     const { code, run } = await trigger(project.dir, "big");
     expect(code).toBe(0);
     const body = run.http!.body;
     expect(Buffer.byteLength(body)).toBeLessThanOrEqual(OUTPUT_LIMIT);
     expect(Buffer.byteLength(body)).toBeGreaterThan(OUTPUT_LIMIT - 16);
-    expect(body.endsWith(`line ${String(BIG_BODY_LINES - 1).padStart(6, "0")} ✓\nEND OF BODY ✓`)).toBe(true);
+    expect(body.endsWith(`line ${String(BIG_BODY_LINES - 1).padStart(6, "0")} ✓\n${BIG_BODY_END}`)).toBe(true);
     expect(body).not.toContain("line 000000 ");
     expect(body).not.toContain("\uFFFD"); // not cut inside a character
     expect(Buffer.byteLength(run.output)).toBeLessThanOrEqual(OUTPUT_LIMIT);
-    expect(run.output.endsWith("END OF BODY ✓")).toBe(true);
+    expect(run.output.endsWith(BIG_BODY_END)).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { problemsIn, yaml } from "./config-fixture.js";
+import { problemsIn } from "./config-fixture.js";
 
 /** Each mistake alone in an otherwise good file: exactly one problem, at the spot to fix. */
 function onlyProblem(text: string): string {
@@ -258,6 +258,13 @@ describe("http", () => {
     expect(onlyProblem(task('http: { url: "https://example.com", expect: "200s" }'))).toBe(
       '3:49: tasks.report.http.expect: expected a status class like "2xx" or a code like 204, got "200s"',
     );
+  });
+
+  it("a body on a GET request (the default method), which fetch would refuse at every run", () => {
+    expect(onlyProblem(task('http: { url: "https://example.com", body: "{}" }'))).toBe(
+      "3:41: tasks.report.http.body: a GET request cannot have a body: set `method` (POST, PUT, PATCH, …) or remove `body`",
+    );
+    expect(problemsIn(task('http: { url: "https://example.com", method: put, body: "{}" }'))).toEqual([]);
   });
 
   it("a URL that is not http", () => {

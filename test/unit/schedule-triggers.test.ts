@@ -1,5 +1,7 @@
 /** Each kind of trigger, as the daemon fires it and as `next` shows it (the same functions). */
 import { describe, expect, test } from "vitest";
+import { ManualClock, type Clock } from "../../src/schedule/clock.js";
+import { Scheduler } from "../../src/schedule/scheduler.js";
 import { nextFireAfter, upcomingFires } from "../../src/schedule/trigger.js";
 import { HOUR, MINUTE, SECOND, cron, harness, iso, task } from "./schedule-harness.js";
 
@@ -14,6 +16,34 @@ describe("every: an anchored rhythm", () => {
     const start = Date.parse("2026-06-01T10:00:00.250Z");
     expect(h.fires.map((f) => f.slotMs - start)).toEqual([0, 2000, 4000, 6000, 8000, 10000]);
     expect(h.calls.every((c) => c.atMs === c.fire.slotMs)).toBe(true);
+  });
+
+  test("every: 2s keeps its rhythm: fires are anchored to the first one, not to the end of the previous run, so they never drift", async () => {
+    const clock = new ManualClock("2026-06-01T10:00:00.250Z");
+    const start = clock.now();
+    // A busy machine: every timer the scheduler arms wakes 0 to 1.9 s late, never the same twice.
+    let wake = 0;
+    const lateClock: Clock = { now: () => clock.now(), setTimer: (ms, fn) => clock.setTimer(ms + ((wake++ * 7_919) % 1_900), fn) };
+    // Each run takes 2.7 s, longer than the interval, so runs overlap and end off the beat.
+    const fires: Array<{ slotMs: number; atMs: number }> = [];
+    const runEnds: number[] = [];
+    const scheduler = new Scheduler({
+      clock: lateClock,
+      tasks: [task("ping", { kind: "every", intervalMs: 2 * SECOND })],
+      onFire: (fire) => {
+        fires.push({ slotMs: fire.slotMs, atMs: clock.now() });
+        clock.setTimer(2_700, () => runEnds.push(clock.now()));
+      },
+    });
+    scheduler.start();
+    await clock.advance(2 * SECOND * 1_000 - 1);
+    scheduler.stop();
+
+    expect(runEnds.length).toBeGreaterThan(990);
+    expect(runEnds.some((end) => (end - start) % 2_000 !== 0)).toBe(true); // the runs did end off the beat
+    expect(fires.map((f) => f.slotMs - start)).toEqual(Array.from({ length: 1_000 }, (_, k) => k * 2_000));
+    expect(fires.every((f) => f.atMs >= f.slotMs && f.atMs - f.slotMs < 1_900)).toBe(true); // late, never early
+    expect(new Set(fires.map((f) => f.atMs - f.slotMs)).size).toBeGreaterThan(100); // and late by varying amounts
   });
 
   test("after a restart it continues the old rhythm from the last slot", () => {
