@@ -6,6 +6,9 @@ import { attachLogSink, type LogFormat } from "../events/log-sink.js";
 import type { LogLevel } from "../events/types.js";
 import { Orchestrator } from "../orchestrator.js";
 
+/** What this process is: the daemon outlives its log reader, a command does not. */
+export const cli = { daemon: false };
+
 export interface GlobalOptions {
   config?: string;
   state?: string;

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { reportError } from "./context.js";
+import { cli, reportError } from "./context.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerHistory } from "./commands/history.js";
 import { registerNext } from "./commands/next.js";
@@ -36,6 +36,7 @@ export function buildProgram(): Command {
 
 /** The CLI entry: exit 0 success, 1 failure or invalid config, 2 bad usage. */
 export async function main(argv: string[]): Promise<void> {
+  handleClosedOutput();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -46,5 +47,18 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     process.exitCode = reportError(error);
+  }
+}
+
+/**
+ * A reader that goes away (`orchestrate history | head`) closes our stdout. A command just stops,
+ * quietly; the daemon keeps running its jobs without that log rather than dying with it.
+ */
+function handleClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      if (!cli.daemon) process.exit(process.exitCode ?? 0);
+    });
   }
 }

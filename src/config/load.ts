@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { LineCounter, parseDocument, type YAMLError } from "yaml";
+import { isScalar, LineCounter, parseDocument, visit, YAMLParseError, type Document, type YAMLError } from "yaml";
 import type { ReadContext } from "./context.js";
 import { defaultMessage, keysAt, ProblemCollector, reportIssue, type IssueContext } from "./issues.js";
 import { isPlainMap, parseLeniently } from "./lenient.js";
@@ -37,7 +37,8 @@ export function parseConfigText(
   options: LoadOptions = {},
 ): { config: OrchestrationConfig | null; problems: ConfigProblem[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, merge: true, prettyErrors: false });
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
+  doc.errors.push(...duplicateKeyErrors(doc));
   const locator = new YamlLocator(doc, lineCounter);
   const problems = new ProblemCollector(file, locator);
   const done = (config: OrchestrationConfig | null) => {
@@ -123,6 +124,27 @@ function topLevelKey(key: string): string {
   if (key in taskSchema.shape) return `unknown key \`${key}\` at the top level: task settings go in a task, or under \`defaults\` for every task`;
   const suggestion = closest(key, Object.keys(configSchema.shape));
   return `unknown key \`${key}\` at the top level${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`;
+}
+
+/**
+ * yaml's own duplicate-key check (uniqueKeys) compares each key with every key before it in its
+ * map: 50 million comparisons and half a second for 10,000 tasks. One Set per map finds the same
+ * duplicates in one pass: scalar keys equal by value, as yaml compares them, reported at the
+ * later key with yaml's own error code.
+ */
+function duplicateKeyErrors(doc: Document): YAMLParseError[] {
+  const errors: YAMLParseError[] = [];
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (!seen.has(key.value)) seen.add(key.value);
+        else if (key.range) errors.push(new YAMLParseError([key.range[0], key.range[1]], "DUPLICATE_KEY", "Map keys must be unique"));
+      }
+    },
+  });
+  return errors;
 }
 
 function yamlMessage(error: YAMLError, locator: YamlLocator): string {

@@ -1,4 +1,4 @@
-import { dirname, extname } from "node:path";
+import { dirname } from "node:path";
 import {
   DEFAULT_CATCH_UP_WINDOW_MS,
   DEFAULT_HTTP_RETRIES,
@@ -15,20 +15,6 @@ import type { OneOffSpec } from "../store/types.js";
 /** The task name a one-off is recorded under: what it does, readable in `history`. */
 export function oneOffTaskName(spec: OneOffSpec): string {
   return spec.kind === "http" ? `once:${spec.url}` : `once:${spec.path}`;
-}
-
-/** The interpreter for a script given to `orchestrate schedule --script` without `--type`. */
-export function scriptTypeFor(path: string): ScriptType {
-  switch (extname(path)) {
-    case ".py":
-      return "python";
-    case ".js":
-    case ".mjs":
-    case ".cjs":
-      return "node";
-    default:
-      return "bash";
-  }
 }
 
 /**

@@ -193,7 +193,11 @@ export class TaskRun {
     }
 
     const templateCtx: TemplateContext = { task: task.name, runId, attempt, scheduledAt, timezone: task.timezone, env };
-    const params = plan.kind === "script" ? plan.params.map(([k, v]) => [k, renderTemplate(v, templateCtx)] as [string, string]) : [];
+    const params =
+      plan.kind !== "script" ? [] : plan.templated ? plan.params.map(([k, v]) => [k, renderTemplate(v, templateCtx)] as [string, string]) : plan.params;
+    // The record shows what the script got, not the templates it came from.
+    const record = this.reached.find((r) => r.index === index);
+    if (record) record.params = params;
     const base = plan.kind === "script" ? interpreterFor(task.type, plan.path) : commandInvocation(plan.command);
     const args = [...base.args, ...paramsToArgv(params)];
     bus.emit("invocation.started", { runId, task: task.name, at: at(), invocation: index, attempt, target: plan.target, argv: [base.command, ...args] });

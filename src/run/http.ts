@@ -1,5 +1,6 @@
 import type { HttpSpec } from "../config/model.js";
 import type { HttpResult } from "../store/types.js";
+import { MAX_TIMER_MS } from "../schedule/clock.js";
 import { formatDuration } from "../config/duration.js";
 import { charBoundaryAtOrAfter } from "./utf8.js";
 
@@ -15,8 +16,6 @@ const MAX_REDIRECTS = 5;
 const CREDENTIAL_HEADERS = new Set(["authorization", "cookie", "proxy-authorization"]);
 /** Headers about the body, dropped with it when a redirect turns the request into a GET. */
 const BODY_HEADERS = new Set(["content-type", "content-length", "content-encoding", "content-language", "content-location"]);
-/** Node's timers hold 32 bits; a longer timeout would fire at once instead of never. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * One HTTP call of an `http:` task, with Node's own fetch. Redirects are followed by hand, at most

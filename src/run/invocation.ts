@@ -2,6 +2,7 @@
  * How a script is started (SPEC §4): `INTERPRETER PATH --key value ...`, with no shell anywhere,
  * so nothing in a parameter value is ever interpreted; and what it finds in its environment.
  */
+import { extname } from "node:path";
 import type { ParamList, ScriptType } from "../config/model.js";
 
 export interface Invocation {
@@ -67,4 +68,23 @@ export function invocationEnv(o: InvocationEnvOptions): Record<string, string> {
 /** `ORCHESTRATE_PARAM_<KEY>`: upper-cased, anything but A-Z and 0-9 as `_` (`out-dir` → `OUT_DIR`). */
 export function paramEnvName(key: string): string {
   return `ORCHESTRATE_PARAM_${key.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`;
+}
+
+/**
+ * The interpreter a program's name asks for (`.py` python, `.js`/`.mjs`/`.cjs` node, `.sh` bash),
+ * else `fallback`: for `params_from` programs and `orchestrate schedule --script`.
+ */
+export function scriptTypeFor(path: string, fallback: ScriptType = "bash"): ScriptType {
+  switch (extname(path)) {
+    case ".py":
+      return "python";
+    case ".js":
+    case ".mjs":
+    case ".cjs":
+      return "node";
+    case ".sh":
+      return "bash";
+    default:
+      return fallback;
+  }
 }

@@ -1,9 +1,18 @@
 import type { HttpSpec, ParamList, TaskSpec } from "../config/model.js";
+import { scriptTypeFor } from "./invocation.js";
 import { loadParamSets } from "./params-from.js";
 
 /** One thing a run will execute: a script with its parameters, the task's inline command, or its HTTP call. */
 export type PlannedInvocation =
-  | { kind: "script"; path: string; target: string; params: ParamList; group: "scripts" | "repeat" }
+  | {
+      kind: "script";
+      path: string;
+      target: string;
+      params: ParamList;
+      group: "scripts" | "repeat";
+      /** Configured values may hold {{ templates }}; values a params_from program printed are data. */
+      templated: boolean;
+    }
   | { kind: "command"; command: string; target: string }
   | { kind: "http"; http: HttpSpec; target: string };
 
@@ -25,19 +34,20 @@ export async function planInvocations(task: TaskSpec, env: Record<string, string
         target: script.displayPath,
         params: script.params,
         group: "scripts",
+        templated: true,
       }));
       for (const repeat of action.repeat) {
         const sets =
           repeat.paramSets ??
           (await loadParamSets({
             program: repeat.paramsFrom!,
-            type: task.type,
+            type: scriptTypeFor(repeat.paramsFrom!, task.type),
             cwd: task.cwd,
             env,
             timeoutMs: task.timeoutMs ?? 60_000,
           }));
         for (const params of sets) {
-          planned.push({ kind: "script", path: repeat.path, target: repeat.displayPath, params, group: "repeat" });
+          planned.push({ kind: "script", path: repeat.path, target: repeat.displayPath, params, group: "repeat", templated: repeat.paramsFrom === null });
         }
       }
       return planned;

@@ -6,6 +6,7 @@
  */
 
 import { readdirSync, readFileSync } from "node:fs";
+import { MAX_TIMER_MS } from "../schedule/clock.js";
 
 const live = new Set<ProcessGroup>();
 let exitHookInstalled = false;
@@ -45,7 +46,7 @@ export class ProcessGroup {
     const at = performance.now() + Math.max(0, graceMs);
     if (this.escalation && this.escalation.at <= at) return;
     if (this.escalation) clearTimeout(this.escalation.timer);
-    this.escalation = { at, timer: setTimeout(() => this.kill(), Math.max(0, graceMs)) };
+    this.escalation = { at, timer: setTimeout(() => this.kill(), Math.min(Math.max(0, graceMs), MAX_TIMER_MS)) };
   }
 
   /** SIGKILL to the whole group, now. */

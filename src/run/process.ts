@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
+import { MAX_TIMER_MS } from "../schedule/clock.js";
 import { execa, type ResultPromise } from "execa";
 import { OutputReader, type OutputStream } from "./output-reader.js";
 import { OutputTail } from "./output-tail.js";
@@ -141,7 +142,7 @@ function supervise(spec: ProcessSpec, subprocess: ResultPromise, pid: number, st
           timedOut = true;
           terminating = true;
           group.terminate(spec.killGraceMs);
-        }, Math.max(0, spec.timeoutMs));
+        }, Math.min(Math.max(0, spec.timeoutMs), MAX_TIMER_MS));
 
   const done = new Promise<ProcessOutcome>((resolve) => {
     subprocess.once("exit", (exitCode: number | null, signal: NodeJS.Signals | null) => {

@@ -13,10 +13,17 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): TimerHandle;
 }
 
+/** Node fires any longer setTimeout after 1 ms, so longer waits are chained. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
-    const handle = setTimeout(fn, Math.max(0, ms));
+    let handle: NodeJS.Timeout;
+    const arm = (remaining: number) => {
+      handle = setTimeout(() => (remaining > MAX_TIMER_MS ? arm(remaining - MAX_TIMER_MS) : fn()), Math.min(Math.max(0, remaining), MAX_TIMER_MS));
+    };
+    arm(ms);
     return { cancel: () => clearTimeout(handle) };
   },
 };

@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { parseDuration } from "../../config/duration.js";
-import { createOrchestrator, UserError } from "../context.js";
-import { configPath } from "../context.js";
+import { cli, configPath, createOrchestrator, UserError } from "../context.js";
 
 interface RunOptions {
   grace: string;
@@ -20,6 +19,7 @@ export function registerRun(program: Command): void {
       const graceMs = parseDuration(options.grace);
       if (graceMs === null) throw new UserError(`--grace "${options.grace}" is not a duration: use e.g. 30s, 2m`, 2);
       if (options.api) throw new UserError("--api is not available in this version of orchestrate yet", 2);
+      cli.daemon = true;
       const { orchestrator } = createOrchestrator(command, configPath(command, file), { dryRun: options.dryRun });
       const log = (message: string) => orchestrator.bus.emit("log", { level: "info", message });
 

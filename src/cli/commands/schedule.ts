@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { parseDuration } from "../../config/duration.js";
-import { scriptTypeFor } from "../../engine/one-off.js";
+import { scriptTypeFor } from "../../run/invocation.js";
 import type { OneOffSpec } from "../../store/types.js";
 import { orchestratorForState, UserError } from "../context.js";
 import { parseTimeOption } from "../format.js";

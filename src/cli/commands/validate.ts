@@ -15,12 +15,13 @@ export function registerValidate(program: Command): void {
       const config = loadConfigFile(path, { stateOverride: stateOverride(command) });
       const now = Date.now();
       const rows = config.tasks.map((task) => {
-        const next = task.trigger ? nextFireAfter(task.trigger, task.timezone, now, now) : null;
-        return [
-          task.name,
-          describeTrigger(task.trigger),
-          next === null ? "-" : `next ${formatInZone(next, task.timezone)} (${isoUtc(next)})`,
-        ];
+        // `every`, `delay` and @reboot count from the daemon's start, not from now.
+        const fromStart = { every: "first fire when the daemon starts", reboot: "when the daemon starts", delay: "after the daemon starts" };
+        const kind = task.trigger?.kind;
+        const next = task.trigger && !(kind! in fromStart) ? nextFireAfter(task.trigger, task.timezone, now, now) : null;
+        const when =
+          kind && kind in fromStart ? fromStart[kind as keyof typeof fromStart] : next === null ? "-" : `next ${formatInZone(next, task.timezone)} (${isoUtc(next)})`;
+        return [task.name, describeTrigger(task.trigger, task.timezone, task.name), when];
       });
       process.stdout.write(`${path}: valid, ${config.tasks.length} task(s)\n`);
       if (rows.length > 0) process.stdout.write(padTable(rows).replace(/^/gm, "  ") + "\n");
