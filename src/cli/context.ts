@@ -6,8 +6,8 @@ import { attachLogSink, type LogFormat } from "../events/log-sink.js";
 import type { LogLevel } from "../events/types.js";
 import { Orchestrator } from "../orchestrator.js";
 
-/** What this process is: the daemon outlives its log reader, a command does not. */
-export const cli = { daemon: false };
+// In a module of its own so that main.ts can read it without loading the engine.
+export { cli } from "./role.js";
 
 export interface GlobalOptions {
   config?: string;

@@ -10,13 +10,26 @@ export function formatInZone(ms: number, timezone: string): string {
 function zoneName(date: Date, timezone: string): string {
   let fallback = timezone;
   for (const locale of ["en-US", "en-GB", "en-AU"]) {
-    const part = new Intl.DateTimeFormat(locale, { timeZone: timezone, timeZoneName: "short" })
+    const part = zoneNameFormat(locale, timezone)
       .formatToParts(date)
       .find((p) => p.type === "timeZoneName");
     if (part && !part.value.startsWith("GMT") && !part.value.startsWith("UTC+")) return part.value;
     if (part && fallback === timezone) fallback = part.value;
   }
   return fallback;
+}
+
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** Creating a formatter costs ~40 µs; `validate` of 10,000 tasks would make 30,000 of them. */
+function zoneNameFormat(locale: string, timezone: string): Intl.DateTimeFormat {
+  const key = `${locale}\u0000${timezone}`;
+  let format = zoneNameFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { timeZone: timezone, timeZoneName: "short" });
+    zoneNameFormats.set(key, format);
+  }
+  return format;
 }
 
 export function isoUtc(ms: number): string {

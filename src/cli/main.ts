@@ -1,21 +1,31 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
-import { cli, reportError } from "./context.js";
-import { registerExplain } from "./commands/explain.js";
-import { registerHistory } from "./commands/history.js";
-import { registerNext } from "./commands/next.js";
-import { registerRun } from "./commands/run.js";
-import { registerSchedule } from "./commands/schedule.js";
-import { registerShow } from "./commands/show.js";
-import { registerTrigger } from "./commands/trigger.js";
-import { registerValidate } from "./commands/validate.js";
+import { cli } from "./role.js";
+
+type Register = (program: Command) => void;
+
+/**
+ * Each command's module is loaded only when that command runs: the engine behind them (YAML, zod,
+ * execa, SQLite) takes ~150 ms to load, which `--version` need not pay. In help order.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  run: async () => (await import("./commands/run.js")).registerRun,
+  validate: async () => (await import("./commands/validate.js")).registerValidate,
+  next: async () => (await import("./commands/next.js")).registerNext,
+  explain: async () => (await import("./commands/explain.js")).registerExplain,
+  trigger: async () => (await import("./commands/trigger.js")).registerTrigger,
+  history: async () => (await import("./commands/history.js")).registerHistory,
+  show: async () => (await import("./commands/show.js")).registerShow,
+  schedule: async () => (await import("./commands/schedule.js")).registerSchedule,
+};
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
 }
 
-export function buildProgram(): Command {
+/** The program with its global options and the commands `argv` needs: the one it names, none for `--version`, else all (help, mistakes). */
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command("orchestrate")
     .description("Run scheduled scripts from orchestration.yaml, and keep a record of every run.")
     .version(version(), "--version")
@@ -27,17 +37,30 @@ export function buildProgram(): Command {
     .option("-v, --verbose", "log debug detail too")
     .showHelpAfterError("(run orchestrate --help for usage)")
     .exitOverride();
-  for (const register of [registerRun, registerValidate, registerNext, registerExplain, registerTrigger, registerHistory, registerShow, registerSchedule]) {
-    register(program);
-  }
+  const args = argv.slice(2);
+  const name = commandName(program, args);
+  const wanted = name !== undefined && name in COMMANDS ? [name] : name === undefined && args.includes("--version") ? [] : Object.keys(COMMANDS);
+  for (const register of await Promise.all(wanted.map((n) => COMMANDS[n]!()))) register(program);
   program.commands.forEach((command) => command.exitOverride());
   return program;
+}
+
+/** The first argument that is neither a global option nor a global option's value. */
+function commandName(program: Command, args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") return args[i + 1];
+    if (!arg.startsWith("-")) return arg;
+    const option = program.options.find((o) => o.short === arg || o.long === arg);
+    if (option && (option.required || option.optional)) i++;
+  }
+  return undefined;
 }
 
 /** The CLI entry: exit 0 success, 1 failure or invalid config, 2 bad usage. */
 export async function main(argv: string[]): Promise<void> {
   handleClosedOutput();
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -46,6 +69,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = done ? 0 : 2;
       return;
     }
+    const { reportError } = await import("./context.js");
     process.exitCode = reportError(error);
   }
 }

@@ -16,8 +16,13 @@ export interface LogSinkOptions {
 }
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
-/** Above this much unwritten log output, script output lines are dropped (and counted) instead of queued. */
-const BACKLOG_LIMIT = 4 * 1024 * 1024;
+/**
+ * Above this much unwritten log output, script output lines are dropped (and counted) instead of
+ * queued. Small, because a queued line costs far more than its bytes: each is a write request that
+ * lives long enough to be promoted to the old generation. A flood of 100-byte lines into a pipe
+ * peaked at ~220 MB of RSS with 4 MiB, at ~110 MB with 256 KiB (bench/scenarios/output-flood.mjs).
+ */
+const BACKLOG_LIMIT = 256 * 1024;
 
 interface Line {
   level: LogLevel;

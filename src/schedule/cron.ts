@@ -8,6 +8,7 @@
  */
 import { Cron, CronPattern, type CronOptions } from "croner";
 import { CRON_NICKNAMES, DAY_OF_WEEK, MONTH, REBOOT, cronFields, isNickname, isReboot, normalise, splitFields, type FieldInfo } from "./cron-dialect.js";
+import { isValidTimezone } from "../config/zoned-time.js";
 import { Lru } from "./lru.js";
 
 export { CRON_NICKNAMES, REBOOT, cronWarnings, isNickname, isReboot } from "./cron-dialect.js";
@@ -31,7 +32,7 @@ export function checkCronExpression(expression: string, timezone?: string, nowMs
 }
 
 function findProblem(expression: string, timezone: string | undefined, nowMs: number): string | null {
-  if (timezone !== undefined && !isKnownTimezone(timezone)) return `unknown timezone "${timezone}"`;
+  if (timezone !== undefined && !isValidTimezone(timezone)) return `unknown timezone "${timezone}"`;
   const text = expression.trim();
   if (text === "") return "cron expression is empty";
   if (text.startsWith("@")) return checkNickname(text);
@@ -55,15 +56,6 @@ function checkNickname(text: string): string | null {
   const lower = text.toLowerCase();
   if (isNickname(lower) || isReboot(lower)) return `nickname "${text}" must be written in lower case: "${lower}"`;
   return `unknown nickname "${text}": use one of ${[...CRON_NICKNAMES, REBOOT].join(" ")}`;
-}
-
-export function isKnownTimezone(timezone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
