@@ -10,21 +10,33 @@ export interface OneOffPollerOptions {
   run(pending: PendingRun): void;
 }
 
-/** Other processes add one-offs to the store, so the daemon looks: at most once a second when idle. */
+/** Without change notices from the store, look once a second (other processes add one-offs). */
 const POLL_MS = 1_000;
+/** With them, look this often anyway, in case a notice is lost (network filesystems). */
+const FALLBACK_POLL_MS = 30_000;
+/** Change notices come in bursts (every commit, the daemon's own too): look at most this often. */
+const MIN_GAP_MS = 1_000;
 
 /**
- * Picks up one-off runs (`orchestrate schedule`) when they are due. A one-off due within the next
- * poll gets its own timer, so it starts on time rather than up to a second late.
+ * Picks up one-off runs (`orchestrate schedule`) when they are due. It looks when the store says
+ * it changed (at most once a second), when the next known one-off is due (its own timer, so it
+ * starts on time), and otherwise rarely: an idle daemon makes no wake-ups for it.
  */
 export class OneOffPoller {
   private timer: TimerHandle | null = null;
+  private timerAt = 0;
   private stopped = false;
   private polling = false;
+  private again = false;
+  private lastPollMs = Number.NEGATIVE_INFINITY;
+  private unwatch: (() => void) | null = null;
+  private idlePollMs = POLL_MS;
 
   constructor(private readonly options: OneOffPollerOptions) {}
 
   start(): void {
+    this.unwatch = this.options.store.watchChanges(() => this.changed());
+    if (this.unwatch) this.idlePollMs = FALLBACK_POLL_MS;
     void this.poll();
   }
 
@@ -37,12 +49,37 @@ export class OneOffPoller {
   stop(): void {
     this.stopped = true;
     this.timer?.cancel();
+    this.unwatch?.();
+  }
+
+  private changed(): void {
+    if (this.stopped) return;
+    const wait = this.lastPollMs + MIN_GAP_MS - this.options.clock.now();
+    if (wait <= 0) return this.wake();
+    this.arm(wait, false);
+  }
+
+  /** Arms the next look; unless `replace`, only ever earlier than the one already armed. */
+  private arm(wait: number, replace: boolean): void {
+    const at = this.options.clock.now() + wait;
+    if (!replace && this.timer && this.timerAt <= at) return;
+    this.timer?.cancel();
+    this.timerAt = at;
+    this.timer = this.options.clock.setTimer(wait, () => {
+      this.timer = null;
+      void this.poll();
+    });
   }
 
   private async poll(): Promise<void> {
-    if (this.stopped || this.polling) return;
+    if (this.stopped) return;
+    if (this.polling) {
+      this.again = true;
+      return;
+    }
     this.polling = true;
     const { store, bus, clock } = this.options;
+    this.lastPollMs = clock.now();
     let nextDue: number | null = null;
     try {
       const now = clock.now();
@@ -57,7 +94,10 @@ export class OneOffPoller {
       this.polling = false;
     }
     if (this.stopped) return;
-    const wait = nextDue === null ? POLL_MS : Math.max(0, Math.min(POLL_MS, nextDue - clock.now()));
-    this.timer = clock.setTimer(wait, () => void this.poll());
+    if (this.again) {
+      this.again = false;
+      return this.changed();
+    }
+    this.arm(nextDue === null ? this.idlePollMs : Math.max(0, Math.min(this.idlePollMs, nextDue - clock.now())), true);
   }
 }

@@ -211,6 +211,11 @@ export interface RunStore {
   nextPendingDueMs(): Promise<number | null>;
   /** Marks a pending run as started, unless someone else got it first. */
   claimPendingRun(id: number, startedAt: string): Promise<boolean>;
+  /**
+   * Calls `onChange` (soon, possibly more than once) when another process may have written, so the
+   * daemon need not poll; returns a function that stops watching, or null if the store cannot tell.
+   */
+  watchChanges(onChange: () => void): (() => void) | null;
 
   /** Deletes finished runs beyond the retention limits; returns how many. */
   prune(retention: Retention): Promise<number>;

@@ -1,6 +1,6 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, watch } from "node:fs";
 import { hostname } from "node:os";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import Database from "better-sqlite3";
 import {
   FINISHED_STATUSES,
@@ -328,6 +328,21 @@ export class SqliteStore implements RunStore {
       if (cutoff) deleted += await chunks(this.statements.pruneTask, task, cutoff.id);
     }
     return deleted;
+  }
+
+  watchChanges(onChange: () => void): (() => void) | null {
+    if (this.location === ":memory:") return null;
+    // Every commit touches the file or its -wal beside it; inotify tells us without a wake-up when idle.
+    const name = basename(this.location);
+    try {
+      const watcher = watch(dirname(this.location), { persistent: false }, (_event, file) => {
+        if (file === null || file.startsWith(name)) onChange();
+      });
+      watcher.on("error", () => undefined);
+      return () => watcher.close();
+    } catch {
+      return null;
+    }
   }
 
   setLockWait(ms: number): void {
