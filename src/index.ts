@@ -8,4 +8,5 @@ export type { OrchestratorEvents, OrchestratorEventName, LogLevel } from "./even
 export type * from "./config/model.js";
 export { ConfigError, type ConfigProblem } from "./config/problems.js";
 export type * from "./store/types.js";
+export { openStore } from "./store/open.js";
 export { systemClock, ManualClock, type Clock } from "./schedule/clock.js";

@@ -2,9 +2,10 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ConfigError } from "../config/problems.js";
 import type { OrchestrationConfig } from "../config/model.js";
-import { attachLogSink, type LogFormat } from "../events/log-sink.js";
+import type { LogFormat } from "../events/log-sink.js";
 import type { LogLevel } from "../events/types.js";
-import { Orchestrator } from "../orchestrator.js";
+import type { Orchestrator } from "../orchestrator.js";
+import type { RunStore } from "../store/types.js";
 
 // In a module of its own so that main.ts can read it without loading the engine.
 export { cli } from "./role.js";
@@ -51,12 +52,16 @@ export function useColor(options: GlobalOptions, stream: NodeJS.WriteStream): bo
   return options.color !== false && Boolean(stream.isTTY) && !process.env.NO_COLOR;
 }
 
-/** An engine with the config loaded and logs going to stdout the way the global options ask. */
-export function createOrchestrator(command: Command, file: string, orchestratorOptions: { dryRun?: boolean } = {}): {
+/**
+ * An engine with the config loaded and logs going to stdout the way the global options ask. The
+ * engine is imported here, not at the top: commands that only read the store start without it.
+ */
+export async function createOrchestrator(command: Command, file: string, orchestratorOptions: { dryRun?: boolean } = {}): Promise<{
   orchestrator: Orchestrator;
   config: OrchestrationConfig;
-} {
+}> {
   const options = globalOptions(command);
+  const [{ Orchestrator }, { attachLogSink }] = await Promise.all([import("../orchestrator.js"), import("../events/log-sink.js")]);
   const orchestrator = new Orchestrator({ state: stateOverride(command), ...orchestratorOptions });
   const config = orchestrator.loadConfig(file);
   attachLogSink(orchestrator.bus, {
@@ -88,10 +93,25 @@ export function reportError(error: unknown): number {
  * An engine for commands that only need the state store (history, show, schedule): --state or
  * ORCHESTRATE_STATE when given, else the config file's `state:` (its scripts need not exist).
  */
-export function orchestratorForState(command: Command): Orchestrator {
+export async function orchestratorForState(command: Command): Promise<Orchestrator> {
+  const { Orchestrator } = await import("../orchestrator.js");
   const override = stateOverride(command);
-  if (override) return new Orchestrator({ state: override.includes("://") ? override : resolve(override) });
+  if (override) return new Orchestrator({ state: absoluteState(override) });
   const orchestrator = new Orchestrator();
   orchestrator.loadConfig(configPath(command), { checkFiles: false });
   return orchestrator;
+}
+
+/**
+ * The run store alone, for commands that only read it (history, show): with --state it opens
+ * without loading the engine or the config, which is most of a command's start-up time.
+ */
+export async function storeForReading(command: Command): Promise<RunStore> {
+  const override = stateOverride(command);
+  if (override) return (await import("../store/open.js")).openStore(absoluteState(override));
+  return (await orchestratorForState(command)).openStore();
+}
+
+function absoluteState(location: string): string {
+  return location.includes("://") ? location : resolve(location);
 }

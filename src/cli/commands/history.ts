@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { RunRecord, RunStatus } from "../../store/types.js";
-import { orchestratorForState, UserError } from "../context.js";
+import { storeForReading, UserError } from "../context.js";
 import { formatMs, padTable } from "../format.js";
 import { positiveInt } from "./options.js";
 
@@ -23,9 +23,9 @@ export function registerHistory(program: Command): void {
       if (options.status && !STATUSES.includes(options.status as RunStatus)) {
         throw new UserError(`--status "${options.status}" is not a status: use one of ${STATUSES.join(", ")}`, 2);
       }
-      const orchestrator = orchestratorForState(command);
+      const store = await storeForReading(command);
       try {
-        const runs = await orchestrator.history({ task, status: options.status as RunStatus | undefined, limit: options.limit });
+        const runs = await store.history({ task, status: options.status as RunStatus | undefined, limit: options.limit });
         if (options.json) {
           process.stdout.write(JSON.stringify(runs, null, 2) + "\n");
           return;
@@ -37,7 +37,7 @@ export function registerHistory(program: Command): void {
         const rows = [["ID", "TASK", "TRIGGER", "STATUS", "SCHEDULED", "DURATION", "RESULT"], ...runs.map(historyRow)];
         process.stdout.write(padTable(rows) + "\n");
       } finally {
-        await orchestrator.close();
+        await store.close();
       }
     });
 }

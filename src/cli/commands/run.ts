@@ -20,7 +20,7 @@ export function registerRun(program: Command): void {
       if (graceMs === null) throw new UserError(`--grace "${options.grace}" is not a duration: use e.g. 30s, 2m`, 2);
       if (options.api) throw new UserError("--api is not available in this version of orchestrate yet", 2);
       cli.daemon = true;
-      const { orchestrator } = createOrchestrator(command, configPath(command, file), { dryRun: options.dryRun });
+      const { orchestrator } = await createOrchestrator(command, configPath(command, file), { dryRun: options.dryRun });
       const log = (message: string) => orchestrator.bus.emit("log", { level: "info", message });
 
       let signals = 0;

@@ -53,7 +53,7 @@ export function registerSchedule(program: Command): void {
         const path = resolve(options.script!);
         what = { kind: "script", path, type: options.type ?? scriptTypeFor(path), params: options.param };
       }
-      const orchestrator = orchestratorForState(command);
+      const orchestrator = await orchestratorForState(command);
       try {
         process.stdout.write(`${await orchestrator.scheduleOnce(what, when)}\n`);
       } finally {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { RunRecord } from "../../store/types.js";
-import { orchestratorForState, UserError } from "../context.js";
+import { storeForReading, UserError } from "../context.js";
 
 export function registerShow(program: Command): void {
   program
@@ -10,13 +10,13 @@ export function registerShow(program: Command): void {
     .action(async (idText: string, options: { json?: boolean }, command: Command) => {
       const id = Number(idText);
       if (!Number.isInteger(id) || id < 1) throw new UserError(`"${idText}" is not a run id: ids are whole numbers (see orchestrate history)`, 2);
-      const orchestrator = orchestratorForState(command);
+      const store = await storeForReading(command);
       try {
-        const run = await orchestrator.getResults(id);
-        if (!run) throw new UserError(`no run ${id} in ${orchestrator.openStore().location}`);
+        const run = await store.getRun(id);
+        if (!run) throw new UserError(`no run ${id} in ${store.location}`);
         process.stdout.write(options.json ? JSON.stringify(run, null, 2) + "\n" : describeRun(run));
       } finally {
-        await orchestrator.close();
+        await store.close();
       }
     });
 }
