@@ -2,8 +2,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as delay } from "node:timers/promises";
 import type { ProcessSpec } from "../../src/run/process.js";
+import { waitFor as waitUntil } from "./project.js";
 
 export function makeTempDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), "orchestrate-run-"));
@@ -30,13 +30,9 @@ export function bashSpec(script: string, overrides: Partial<ProcessSpec> = {}): 
   };
 }
 
-/** Polls `condition` until it holds; fails with `what` after `timeoutMs`. Never a bare sleep. */
-export async function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}`);
-    await delay(10);
-  }
+/** The shared deadline-bound wait, in the argument order these tests read best with. */
+export function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  return waitUntil(condition, { what, timeoutMs, intervalMs: 10 });
 }
 
 export { isProcessAlive as isAlive } from "../../src/util/process-alive.js";
