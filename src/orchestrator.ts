@@ -186,10 +186,6 @@ export class Orchestrator {
     return this.openStore().history(query);
   }
 
-  nextFires(): Array<{ task: string; atMs: number }> {
-    return this.daemon?.nextFires() ?? [];
-  }
-
   async close(): Promise<void> {
     if (this.store && !this.options.store) await this.store.close();
     this.store = this.options.store ?? null;

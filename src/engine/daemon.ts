@@ -111,10 +111,6 @@ export class Daemon {
     this.oneOffs.wake();
   }
 
-  nextFires(): Array<{ task: string; atMs: number }> {
-    return this.scheduler?.nextFires() ?? [];
-  }
-
   private applyRetention(): void {
     const { store, bus, clock, config } = this.options;
     store

@@ -58,16 +58,19 @@ export class RunLauncher {
       bus.emit("log", { level: "info", task: task.name, message: `catching up: one run for ${fire.coveredSlots} missed fires` });
     }
 
-    const { reason, errors } = await evaluateSkips(task.skip, {
-      task: task.name,
-      scheduledAt,
-      timezone: task.timezone,
-      cwd: task.cwd,
-      env: { ...this.options.baseEnv, ...task.env },
-    });
-    for (const error of errors) bus.emit("log", { level: "warn", task: task.name, message: `skip condition could not be judged, not skipping: ${error}` });
-    if (reason) return this.recordSkipped(task, trigger, scheduledAt, reason);
-    if (this.closed) return null;
+    // Most tasks have no skip rules: their fires go straight on, without building a skip context.
+    if (task.skip.length > 0) {
+      const { reason, errors } = await evaluateSkips(task.skip, {
+        task: task.name,
+        scheduledAt,
+        timezone: task.timezone,
+        cwd: task.cwd,
+        env: { ...this.options.baseEnv, ...task.env },
+      });
+      for (const error of errors) bus.emit("log", { level: "warn", task: task.name, message: `skip condition could not be judged, not skipping: ${error}` });
+      if (reason) return this.recordSkipped(task, trigger, scheduledAt, reason);
+      if (this.closed) return null;
+    }
 
     const running = this.active.get(task.name) ?? [];
     if (running.length > 0) {

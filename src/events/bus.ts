@@ -35,8 +35,4 @@ export class EventBus {
       }
     }
   }
-
-  hasListeners(name: OrchestratorEventName): boolean {
-    return (this.listeners.get(name)?.size ?? 0) > 0;
-  }
 }

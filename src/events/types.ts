@@ -1,9 +1,9 @@
-import type { RunRecord, RunStatus } from "../store/types.js";
+import type { RunRecord } from "../store/types.js";
 
 /**
  * Everything the engine does is announced on the event bus; logging, the store's recorder,
  * webhooks and metrics are sinks that listen. Event names are the user's words (SPEC: run.started,
- * run.succeeded, run.late, …).
+ * run.succeeded, run.failed, …).
  */
 export interface RunEventBase {
   runId: number;
@@ -19,9 +19,7 @@ export interface OrchestratorEvents {
   "run.cancelled": RunEventBase & { reason: string };
   "run.interrupted": RunEventBase;
   "run.missed": RunEventBase & { count: number; from: string; to: string };
-  "run.late": RunEventBase & { lateByMs: number };
   "run.retrying": RunEventBase & { invocation: number; attempt: number; delayMs: number; error: string };
-  "run.status": RunEventBase & { status: RunStatus };
   "invocation.started": RunEventBase & { invocation: number; attempt: number; target: string; argv: string[] };
   "invocation.finished": RunEventBase & {
     invocation: number;
