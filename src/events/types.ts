@@ -1,8 +1,8 @@
 import type { RunRecord } from "../store/types.js";
 
 /**
- * Everything the engine does is announced on the event bus; logging, the store's recorder,
- * webhooks and metrics are sinks that listen. Event names are the user's words (SPEC: run.started,
+ * Everything the engine does is announced on the event bus; logging (and later webhooks and
+ * metrics) are sinks that listen. The store is written directly, through the recorder. Event names are the user's words (SPEC: run.started,
  * run.succeeded, run.failed, …).
  */
 export interface RunEventBase {

@@ -324,6 +324,8 @@ export class SqliteStore implements RunStore {
     const chunks = (statement: Database.Statement, ...args: unknown[]) => drainChunks(() => statement.run(...args).changes);
     let deleted = await chunks(this.statements.pruneOld, retention.nowMs - retention.keepDays * 86_400_000);
     for (const { task } of this.statements.tasks.all() as Array<{ task: string }>) {
+      // Finding a task's cutoff scans keep_runs index entries: yield between tasks, not after all.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const cutoff = this.statements.cutoffId.get(task, retention.keepRuns) as { id: number } | undefined;
       if (cutoff) deleted += await chunks(this.statements.pruneTask, task, cutoff.id);
     }
