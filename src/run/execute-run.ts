@@ -206,7 +206,7 @@ export class TaskRun {
       command: base.command,
       args,
       cwd: task.cwd,
-      env: invocationEnv({ base: env, taskEnv: {}, task: task.name, runId, scheduledAt, attempt, params }),
+      env: invocationEnv({ base: this.deps.baseEnv, taskEnv: task.env, task: task.name, runId, scheduledAt, attempt, params }),
       timeoutMs: task.timeoutMs,
       killGraceMs: task.killGraceMs,
       outputLimitBytes: this.deps.outputLimitBytes,

@@ -94,6 +94,16 @@ tasks:
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("a task's env reaches its script, after defaults.env, and cannot override ORCHESTRATE_*", async () => {
+    const envProject = tempProject({
+      "orchestration.yaml": `defaults:\n  env: { GREETING: hello, PLACE: world }\ntasks:\n  e:\n    env: { GREETING: hi, ORCHESTRATE_TASK: spoofed }\n    command: "echo $GREETING $PLACE $ORCHESTRATE_TASK"\n`,
+    });
+    const result = await runCli(["trigger", "e"], { cwd: envProject.dir });
+    envProject.cleanup();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/stdout\| hi world e$/m);
+  });
+
   it("trigger of an unknown task names the ones there are, exit 1", async () => {
     const result = await runCli(["trigger", "nightlly"], { cwd: project.dir });
     expect(result.code).toBe(1);
