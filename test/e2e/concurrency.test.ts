@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { Daemon, historyOf, tempProject, waitFor } from "../helpers/project.js";
+import { Daemon, historyOf, linesOf, tempProject, waitFor } from "../helpers/project.js";
 
 /** A task on every second whose script takes longer than that: 2.5 s. */
 function slowTask(policy: string) {
@@ -22,7 +21,7 @@ echo "end $ORCHESTRATE_RUN_ID" >> events.txt
 }
 
 const events = (p: ReturnType<typeof slowTask>) =>
-  existsSync(p.path("events.txt")) ? readFileSync(p.path("events.txt"), "utf8").trim().split("\n") : [];
+  linesOf(p.path("events.txt"));
 
 describe("a fire that finds the previous run still going", () => {
   let daemon: Daemon | null = null;

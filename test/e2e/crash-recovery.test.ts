@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { Daemon, historyOf, runCli, tempProject, waitFor } from "../helpers/project.js";
+import { Daemon, historyOf, linesOf, runCli, tempProject, waitFor } from "../helpers/project.js";
 
 describe("a daemon killed with SIGKILL loses no run", () => {
   const project = tempProject({
@@ -23,7 +22,7 @@ sleep 0.$((RANDOM % 9))
   afterAll(() => project.cleanup());
 
   it("kill -9 during a run, then a restart: the run is interrupted, the store is intact, nothing is duplicated (20 random kills)", async () => {
-    const started = () => (existsSync(project.path("started.txt")) ? readFileSync(project.path("started.txt"), "utf8").trim().split("\n").filter(Boolean) : []);
+    const started = () => linesOf(project.path("started.txt"));
     for (let round = 0; round < 20; round++) {
       daemon = new Daemon(["run"], { cwd: project.dir });
       if (round % 2 === 0) await daemon.waitForOutput(/orchestrate is running/);

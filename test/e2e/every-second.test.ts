@@ -1,6 +1,5 @@
-import { readFileSync, existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { Daemon, tempProject, waitFor } from "../helpers/project.js";
+import { Daemon, linesOf, tempProject, waitFor } from "../helpers/project.js";
 
 describe("a per-second cron task", () => {
   const project = tempProject({
@@ -23,7 +22,7 @@ echo "$ORCHESTRATE_SCHEDULED_AT $(date +%s.%N)" >> ticks.txt
 
   it("fires once per second for 10 seconds, no second skipped or doubled, never early", async () => {
     daemon = new Daemon(["run"], { cwd: project.dir });
-    const ticks = () => (existsSync(project.path("ticks.txt")) ? readFileSync(project.path("ticks.txt"), "utf8").trim().split("\n") : []);
+    const ticks = () => linesOf(project.path("ticks.txt"));
     await waitFor(() => ticks().length >= 11, { timeoutMs: 30_000, what: "11 ticks" });
     expect(await daemon.stop()).toBe(0);
 

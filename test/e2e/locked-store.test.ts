@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { Daemon, historyOf, tempProject, waitFor } from "../helpers/project.js";
+import { Daemon, historyOf, linesOf, tempProject, waitFor } from "../helpers/project.js";
 
 describe("a locked state store never delays firing", () => {
   const project = tempProject({
@@ -21,7 +20,7 @@ echo "$ORCHESTRATE_RUN_ID $ORCHESTRATE_SCHEDULED_AT $(date +%s%3N)" >> ticks.txt
   afterAll(() => project.cleanup());
 
   it("keeps starting scripts on time while another process holds the write lock, then records every run", async () => {
-    const ticks = () => (existsSync(project.path("ticks.txt")) ? readFileSync(project.path("ticks.txt"), "utf8").trim().split("\n") : []);
+    const ticks = () => linesOf(project.path("ticks.txt"));
     daemon = new Daemon(["run"], { cwd: project.dir });
     await waitFor(() => ticks().length >= 1, { what: "a first tick" });
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,6 +84,11 @@ export class Daemon {
   kill(): void {
     if (this.child.exitCode === null) this.child.kill("SIGKILL");
   }
+}
+
+/** The non-empty lines a script has appended to `file` so far; none while it does not exist yet. */
+export function linesOf(file: string): string[] {
+  return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
 }
 
 /** Polls `condition` until it holds; fails with `what` after the deadline. Never a bare sleep. */
