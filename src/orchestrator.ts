@@ -1,16 +1,14 @@
-import type { OrchestrationConfig, ScriptType, TaskSpec } from "./config/model.js";
-import { buildTask, TaskBuilder, type TaskOptions } from "./task-builder.js";
-import { DEFAULT_HISTORY } from "./config/model.js";
 import { loadConfigFile, type LoadOptions } from "./config/load.js";
+import { DEFAULT_HISTORY, type OneOffSpec, type OrchestrationConfig, type ScriptType, type TaskSpec } from "./config/model.js";
+import { Runtime } from "./engine/runtime.js";
 import { EventBus, type Listener } from "./events/bus.js";
 import type { OrchestratorEventName } from "./events/types.js";
-import { Daemon } from "./engine/daemon.js";
-import { RunLauncher } from "./engine/launcher.js";
-import { RunRecorder } from "./engine/recorder.js";
-import { systemClock, type Clock } from "./schedule/clock.js";
+import type { Executor } from "./run/executor.js";
+import type { RunStore } from "./store/contract.js";
 import { openStore } from "./store/open.js";
-import type { HistoryQuery, OneOffSpec, RunRecord, RunStore } from "./store/types.js";
-import { oneOffTaskName } from "./engine/one-off.js";
+import type { HistoryQuery, RunRecord } from "./store/types.js";
+import { buildTask, TaskBuilder, type TaskOptions } from "./task-builder.js";
+import { systemClock, type Clock } from "./time/clock.js";
 
 export interface OrchestratorOptions {
   /** A loaded configuration; or call `loadConfig(file)`, or add tasks in code. */
@@ -23,19 +21,24 @@ export interface OrchestratorOptions {
   random?: () => number;
   /** The environment scripts inherit (default: this process's). */
   env?: Record<string, string | undefined>;
+  /** Where scripts are started (default: as children of this process). */
+  executor?: Executor;
+  /** Log what would run, run nothing, and read and write no state store. */
   dryRun?: boolean;
 }
 
 /**
- * The engine. `orchestrate run` is `executeTasks()`, `orchestrate trigger` is `trigger()`; the CLI
- * does nothing this class does not offer to library users.
+ * The library API over the engine (engine/runtime.ts). `orchestrate run` is `executeTasks()`,
+ * `orchestrate trigger` is `trigger()`; the CLI does nothing this class does not offer to library
+ * users, and neither wires an engine of its own.
  */
 export class Orchestrator {
   readonly bus = new EventBus();
   readonly clock: Clock;
   private config: OrchestrationConfig;
   private store: RunStore | null;
-  private daemon: Daemon | null = null;
+  private runtime: Runtime | null = null;
+  private daemon: Runtime | null = null;
   private stopped: Promise<void> | null = null;
   private readonly codeTasks: TaskSpec[] = [];
   private resolveStopped: (() => void) | null = null;
@@ -48,6 +51,7 @@ export class Orchestrator {
       dir: process.cwd(),
       state: options.state ?? ".orchestrate/state.db",
       tasks: [],
+      defaults: null,
       history: { ...DEFAULT_HISTORY },
     };
   }
@@ -60,6 +64,7 @@ export class Orchestrator {
     const clash = this.codeTasks.find((t) => names.has(t.name));
     if (clash) throw new Error(`task "${clash.name}" is both in ${file} and added in code`);
     this.config = { ...loaded, tasks: [...loaded.tasks, ...this.codeTasks] };
+    this.runtime = null;
     return this.config;
   }
 
@@ -73,6 +78,7 @@ export class Orchestrator {
     if (this.config.tasks.some((t) => t.name === spec.name)) throw new Error(`there is already a task named "${spec.name}"`);
     this.config.tasks.push(spec);
     this.codeTasks.push(spec);
+    this.runtime = null;
     return new TaskBuilder(spec);
   }
 
@@ -97,18 +103,12 @@ export class Orchestrator {
   /** Runs the scheduler until `stop()`; resolves when it has stopped. */
   async executeTasks(): Promise<void> {
     if (this.daemon) throw new Error("executeTasks() is already running");
-    this.daemon = new Daemon({
-      config: this.config,
-      store: this.openStore(),
-      bus: this.bus,
-      clock: this.clock,
-      random: this.options.random ?? Math.random,
-      baseEnv: this.options.env ?? process.env,
-      dryRun: this.options.dryRun,
-    });
+    // A dry run reads and writes no store: it runs beside a live daemon and leaves no trace.
+    const daemon = this.createRuntime(this.options.dryRun ? openStore(":memory:") : this.openStore());
+    this.daemon = daemon;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     try {
-      await this.daemon.start();
+      await daemon.start();
     } catch (error) {
       this.daemon = null;
       throw error;
@@ -136,21 +136,7 @@ export class Orchestrator {
 
   /** Runs one task now, in this process, recorded as a `manual` run; resolves with the finished run. */
   async trigger(name: string): Promise<RunRecord> {
-    const task = this.config.tasks.find((t) => t.name === name);
-    if (!task) throw new Error(`no task named "${name}"${this.suggestTask(name)}`);
-    const recorder = new RunRecorder({ store: this.openStore(), bus: this.bus, clock: this.clock, idBlock: 1 });
-    const launcher = new RunLauncher({
-      recorder,
-      bus: this.bus,
-      clock: this.clock,
-      random: this.options.random ?? Math.random,
-      baseEnv: this.options.env ?? process.env,
-      config: this.config,
-    });
-    const run = await launcher.runNow(task, "manual");
-    if (!(await recorder.flush(30_000))) throw new Error(`could not record run ${run?.id} in ${this.openStore().location}`);
-    if (!run) throw new Error(`task "${name}" did not run`);
-    return run;
+    return this.engine().trigger(name, "manual");
   }
 
   /**
@@ -163,37 +149,43 @@ export class Orchestrator {
 
   /** Adds a one-off run (a URL or a script) to the state store, due after a delay or at a time. */
   async scheduleOnce(what: OneOffSpec, when: { delayMs?: number; atMs?: number }): Promise<number> {
-    const dueMs = when.atMs ?? this.clock.now() + (when.delayMs ?? 0);
-    const id = await this.openStore().createRun({
-      task: oneOffTaskName(what),
-      trigger: "once",
-      status: "pending",
-      scheduledAt: new Date(dueMs).toISOString(),
-      dueMs,
-      oneOff: what,
-    });
-    this.daemon?.wakeOneOffs();
-    return id;
+    return this.engine().schedule(what, when);
   }
 
   /** A run by id (seed 000's getResults): its status, result or last error; null if there is none. */
   async getResults(runId: number): Promise<RunRecord | null> {
-    return this.openStore().getRun(runId);
+    return this.engine().getRun(runId);
   }
 
   /** Recorded runs, newest first. */
   async history(query: HistoryQuery = {}): Promise<RunRecord[]> {
-    return this.openStore().history(query);
+    return this.engine().history(query);
   }
 
   async close(): Promise<void> {
     if (this.store && !this.options.store) await this.store.close();
     this.store = this.options.store ?? null;
+    this.runtime = null;
   }
 
-  private suggestTask(name: string): string {
-    const names = this.config.tasks.map((t) => t.name);
-    if (names.length === 0) return " (the configuration has no tasks)";
-    return `; tasks are: ${names.join(", ")}`;
+  /** The one engine of this orchestrator: the running daemon's, or one made for a command. */
+  private engine(): Runtime {
+    if (this.daemon) return this.daemon;
+    this.runtime ??= this.createRuntime(this.openStore(), 1);
+    return this.runtime;
+  }
+
+  private createRuntime(store: RunStore, idBlock?: number): Runtime {
+    return new Runtime({
+      config: this.config,
+      store,
+      bus: this.bus,
+      clock: this.clock,
+      random: this.options.random ?? Math.random,
+      baseEnv: this.options.env ?? process.env,
+      executor: this.options.executor,
+      dryRun: this.options.dryRun,
+      idBlock,
+    });
   }
 }

@@ -1,21 +1,8 @@
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import {
-  DEFAULT_CATCH_UP_WINDOW_MS,
-  DEFAULT_KILL_GRACE_MS,
-  DEFAULT_RETRY_DELAY_MS,
-  DEFAULT_RETRY_MAX_DELAY_MS,
-  type CatchUpPolicy,
-  type ConcurrencyPolicy,
-  type FireContext,
-  type ParamList,
-  type ScriptType,
-  type TaskSpec,
-} from "./config/model.js";
-import { parseDuration } from "./config/duration.js";
+import type { ConcurrencyPolicy, CatchUpPolicy, FireContext, ParamList, ScriptType, TaskSpec } from "./config/model.js";
+import { taskFromValues, TaskValuesError } from "./config/normalize.js";
 import { checkTemplate } from "./config/templates.js";
-import { isValidTimezone, systemTimezone } from "./config/zoned-time.js";
-import { checkCronExpression, isReboot } from "./schedule/cron.js";
+import { requireFile } from "./config/context.js";
 
 /** Durations as in the YAML: "30s", "1h30m", or a number of seconds. */
 export type Duration = string | number;
@@ -40,7 +27,15 @@ export interface TaskOptions {
   cwd?: string;
 }
 
-const SCRIPT_TYPES: ScriptType[] = ["bash", "python", "sh", "node"];
+/** How the library's option names read in messages, where they differ from the YAML keys. */
+const LABELS: Record<string, string> = {
+  type: "script type",
+  kill_grace: "killGrace",
+  retry_delay: "retryDelay",
+  retry_max_delay: "retryMaxDelay",
+  catch_up: "catchUp",
+  catch_up_window: "catchUpWindow",
+};
 
 /**
  * A task added in code (seed 003's `add_task`): the same TaskSpec a config file produces, built
@@ -55,7 +50,7 @@ export class TaskBuilder {
 
   /** Runs `path` with `--key value` arguments, after the scripts added before it. */
   addScript(path: string, params: ParamValues = {}): this {
-    this.scripts().scripts.push({ path: this.resolveScript(path), displayPath: path, params: toParamList(params) });
+    this.scripts().scripts.push({ path: this.resolveScript(path), displayPath: path, params: toParamList(params), templated: true });
     return this;
   }
 
@@ -79,48 +74,35 @@ export class TaskBuilder {
 
   private resolveScript(path: string): string {
     const absolute = resolve(this.spec.cwd, path);
-    if (!existsSync(absolute)) throw new Error(`task ${this.name}: script ${path} does not exist (looked at ${absolute})`);
+    const problem = requireFile(absolute, "file", "script");
+    if (problem) throw new TaskValuesError(this.name, [problem]);
     return absolute;
   }
 }
 
+/** A task from `addTask(cron, scriptType, options)`, by the normalizer every task goes through. */
 export function buildTask(cron: string, scriptType: ScriptType, options: TaskOptions, fallbackName: string): TaskSpec {
   const name = options.name ?? fallbackName;
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new Error(`task name "${name}" must match [A-Za-z0-9][A-Za-z0-9_.-]*`);
-  if (!SCRIPT_TYPES.includes(scriptType)) throw new Error(`task ${name}: script type "${scriptType}" is not one of ${SCRIPT_TYPES.join(", ")}`);
-  const timezone = options.timezone ?? systemTimezone();
-  if (!isValidTimezone(timezone)) throw new Error(`task ${name}: unknown timezone "${timezone}"`);
-  const cronProblem = checkCronExpression(cron, timezone);
-  if (cronProblem) throw new Error(`task ${name}: cron "${cron}": ${cronProblem}`);
-
-  const duration = (field: string, value: Duration | undefined, fallback: number): number => {
-    if (value === undefined) return fallback;
-    const ms = parseDuration(value);
-    if (ms === null) throw new Error(`task ${name}: ${field} "${value}" is not a duration like 30s, 5m, 1h30m or a number of seconds`);
-    return ms;
-  };
-  const timeoutMs = options.timeout === undefined ? null : duration("timeout", options.timeout, 0) || null;
-  return {
-    name,
-    description: options.description ?? null,
-    trigger: isReboot(cron) ? { kind: "reboot" } : { kind: "cron", expression: cron },
-    timezone,
+  const values = {
+    cron,
     type: scriptType,
-    action: { kind: "scripts", scripts: [], repeat: [] },
-    skip: [],
-    timeoutMs,
-    killGraceMs: duration("killGrace", options.killGrace, DEFAULT_KILL_GRACE_MS),
-    retries: options.retries ?? 0,
-    retryDelayMs: duration("retryDelay", options.retryDelay, DEFAULT_RETRY_DELAY_MS),
-    retryMaxDelayMs: duration("retryMaxDelay", options.retryMaxDelay, DEFAULT_RETRY_MAX_DELAY_MS),
-    concurrency: options.concurrency ?? "forbid",
-    catchUp: options.catchUp ?? "none",
-    catchUpWindowMs: duration("catchUpWindow", options.catchUpWindow, DEFAULT_CATCH_UP_WINDOW_MS),
-    jitterMs: duration("jitter", options.jitter, 0),
-    deadlineMs: null,
-    env: options.env ?? {},
-    cwd: resolve(options.cwd ?? process.cwd()),
+    description: options.description,
+    timezone: options.timezone,
+    timeout: options.timeout,
+    kill_grace: options.killGrace,
+    retries: options.retries,
+    retry_delay: options.retryDelay,
+    retry_max_delay: options.retryMaxDelay,
+    concurrency: options.concurrency,
+    catch_up: options.catchUp,
+    catch_up_window: options.catchUpWindow,
+    jitter: options.jitter,
+    env: options.env,
   };
+  const defined = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+  // Scripts, repeats and skip predicates are added to the task after it is made.
+  const action = { kind: "scripts" as const, scripts: [], repeat: [] };
+  return taskFromValues(name, defined, { dir: resolve(options.cwd ?? process.cwd()), action, labels: LABELS });
 }
 
 function toParamList(params: ParamValues): ParamList {

@@ -5,7 +5,7 @@ import type { OrchestrationConfig } from "../config/model.js";
 import type { LogFormat } from "../events/log-sink.js";
 import type { LogLevel } from "../events/types.js";
 import type { Orchestrator } from "../orchestrator.js";
-import type { RunStore } from "../store/types.js";
+import type { RunStore } from "../store/contract.js";
 
 // In a module of its own so that main.ts can read it without loading the engine.
 export { cli } from "./role.js";

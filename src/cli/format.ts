@@ -1,4 +1,4 @@
-import { formatDate } from "../config/templates.js";
+import { formatDate } from "../time/date-format.js";
 
 /** "2026-11-23 02:30:00 CET" — a wall time in the task's zone with its abbreviation. */
 export function formatInZone(ms: number, timezone: string): string {

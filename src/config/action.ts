@@ -1,7 +1,7 @@
 /** A task's action: exactly one of scripts/repeat (together), command, or http. */
 import { resolve } from "node:path";
 import { requirePath, type ReadContext } from "./context.js";
-import { parseDuration } from "./duration.js";
+import { parseDuration } from "../time/duration.js";
 import type { Path } from "./locate.js";
 import { DEFAULT_HTTP_TIMEOUT_MS, type Action, type HttpSpec, type ParamList, type RepeatSpec, type ScriptSpec } from "./model.js";
 import { countWord, listOfKeys } from "./problems.js";
@@ -38,7 +38,7 @@ export function readAction(fields: TaskFields, ctx: ReadContext): Action {
 function readScript(script: RawScript, path: Path, ctx: ReadContext): ScriptSpec {
   const absolute = resolve(ctx.dir, script.path);
   requirePath(ctx, [...path, "path"], absolute, "file", "script");
-  return { path: absolute, displayPath: script.path, params: readParams(script.params ?? {}, [...path, "params"], ctx) };
+  return { path: absolute, displayPath: script.path, params: readParams(script.params ?? {}, [...path, "params"], ctx), templated: true };
 }
 
 function readRepeat(repeat: RawRepeat, path: Path, ctx: ReadContext): RepeatSpec {

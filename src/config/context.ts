@@ -1,21 +1,28 @@
 import { statSync } from "node:fs";
-import type { ProblemCollector } from "./issues.js";
-import type { Path, YamlLocator } from "./locate.js";
+import type { ProblemSink } from "./issues.js";
+import type { Locator, Path } from "./locate.js";
 
 /** What every reader of the raw config needs: where relative paths start, and where problems go. */
 export interface ReadContext {
   /** The config file's folder. */
   dir: string;
   checkFiles: boolean;
-  problems: ProblemCollector;
-  locator: YamlLocator;
+  problems: ProblemSink;
+  locator: Locator;
 }
 
 /** Reports a missing file (or folder) at the value that names it, when files are being checked. */
 export function requirePath(ctx: ReadContext, path: Path, absolute: string, kind: "file" | "folder", what: string): void {
   if (!ctx.checkFiles) return;
+  const problem = requireFile(absolute, kind, what);
+  if (problem) ctx.problems.at(path, problem);
+}
+
+/** What is wrong with the file (or folder) at `absolute`, or null when it is there. */
+export function requireFile(absolute: string, kind: "file" | "folder", what: string): string | null {
   const stat = statSync(absolute, { throwIfNoEntry: false });
-  if (!stat) ctx.problems.at(path, `${what} not found: ${absolute}`);
-  else if (kind === "file" && !stat.isFile()) ctx.problems.at(path, `${what} is not a file: ${absolute}`);
-  else if (kind === "folder" && !stat.isDirectory()) ctx.problems.at(path, `${what} is not a folder: ${absolute}`);
+  if (!stat) return `${what} not found: ${absolute}`;
+  if (kind === "file" && !stat.isFile()) return `${what} is not a file: ${absolute}`;
+  if (kind === "folder" && !stat.isDirectory()) return `${what} is not a folder: ${absolute}`;
+  return null;
 }

@@ -3,17 +3,25 @@
  * TypeScript programmer: "expected a list, got "x"", "unknown key `timezon`; did you mean `timezone`?".
  */
 import type { z } from "zod";
-import type { Path, Position, YamlLocator } from "./locate.js";
+import type { Locator, Path, Position } from "./locate.js";
 import { showValue, type ConfigProblem } from "./problems.js";
 import { closest } from "./suggest.js";
 
+/** Where the readers of a config report what is wrong. */
+export interface ProblemSink {
+  /** A problem about the value (or key) at `path`. */
+  at(path: Path, message: string, part?: "key" | "value", about?: Path): void;
+  /** A problem at a position of the file itself (syntax). */
+  report(position: Position, message: string): void;
+}
+
 /** Collects problems, each located in the file and prefixed with the path of what it is about. */
-export class ProblemCollector {
+export class ProblemCollector implements ProblemSink {
   readonly problems: ConfigProblem[] = [];
 
   constructor(
     private readonly file: string,
-    private readonly locator: YamlLocator,
+    private readonly locator: Locator,
   ) {}
 
   /**
@@ -72,8 +80,8 @@ export function defaultMessage(issue: z.core.$ZodRawIssue): string | undefined {
 }
 
 export interface IssueContext {
-  problems: ProblemCollector;
-  locator: YamlLocator;
+  problems: ProblemSink;
+  locator: Locator;
   /** Valid keys of the map at a path, for suggestions. */
   keysAt(path: Path): string[];
   /** Wording for an unknown key at the top level (where the not-yet-supported sections live). */

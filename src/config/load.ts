@@ -7,15 +7,14 @@ import { dirname, resolve } from "node:path";
 import { isScalar, LineCounter, parseDocument, visit, YAMLParseError, type Document, type YAMLError } from "yaml";
 import type { ReadContext } from "./context.js";
 import { defaultMessage, keysAt, ProblemCollector, reportIssue, type IssueContext } from "./issues.js";
-import { isPlainMap, parseLeniently } from "./lenient.js";
+import { isPlainMap, parseLeniently, type Lenient } from "./lenient.js";
 import { YamlLocator } from "./locate.js";
 import { DEFAULT_HISTORY, type HistorySpec, type OrchestrationConfig, type TaskSpec } from "./model.js";
 import { ConfigError, sortProblems, type ConfigProblem } from "./problems.js";
-import { configSchema, taskSchema, type RawHistory } from "./schema.js";
+import { configSchema, taskSchema, type RawHistory, type RawTask } from "./schema.js";
 import { parseSize } from "./size.js";
 import { closest } from "./suggest.js";
-import { taskFields } from "./task-fields.js";
-import { readTask } from "./task.js";
+import { normalizeTask } from "./normalize.js";
 
 export interface LoadOptions {
   /** Default true: script files, params_from programs and cwd must exist. */
@@ -67,11 +66,13 @@ export function parseConfigText(
   const absoluteFile = resolve(file);
   const ctx: ReadContext = { dir: dirname(absoluteFile), checkFiles: options.checkFiles ?? true, problems, locator };
   const root = parseLeniently(configSchema, data);
+  const defaults = isPlainMap(data) ? parseLeniently(taskSchema, data.defaults) : null;
   return done({
     file: absoluteFile,
     dir: ctx.dir,
     state: resolveState(root?.value.state, ctx.dir, options.stateOverride),
-    tasks: readTasks(data, ctx),
+    tasks: readTasks(data, defaults, ctx),
+    defaults: defaults?.value ?? null,
     history: readHistory(root?.value.history),
   });
 }
@@ -89,16 +90,15 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): Orchest
   return config;
 }
 
-function readTasks(data: unknown, ctx: ReadContext): TaskSpec[] {
+function readTasks(data: unknown, defaults: Lenient<RawTask> | null, ctx: ReadContext): TaskSpec[] {
   if (!isPlainMap(data) || !isPlainMap(data.tasks)) return [];
   const rawTasks = data.tasks;
-  const defaults = parseLeniently(taskSchema, data.defaults);
   // File order, not object order (which puts names like "1" first): validate and next list tasks as written.
   const names = ctx.locator.keysInOrder(["tasks"])?.filter((name) => name in rawTasks) ?? Object.keys(rawTasks);
   const tasks: TaskSpec[] = [];
   for (const name of names) {
     const own = parseLeniently(taskSchema, rawTasks[name]);
-    if (own) tasks.push(readTask(taskFields(name, own, defaults), ctx));
+    if (own) tasks.push(normalizeTask(name, own, defaults, ctx));
   }
   return tasks;
 }

@@ -11,7 +11,23 @@ export interface Position {
   col: number;
 }
 
-export class YamlLocator {
+/** Where things are written: the YAML file's locator, or none for values given in code. */
+export interface Locator {
+  position(path: Path, part?: "key" | "value"): Position;
+  /** The keys of the map at `path` in the order written, or null. */
+  keysInOrder(path: Path): string[] | null;
+  /** A scalar exactly as written (`08080` stays `08080`), or null. */
+  sourceText(path: Path): string | null;
+}
+
+/** For values that come from code, not from a file: nothing has a position or a source text. */
+export const NO_LOCATOR: Locator = {
+  position: () => ({ line: 1, col: 1 }),
+  keysInOrder: () => null,
+  sourceText: () => null,
+};
+
+export class YamlLocator implements Locator {
   private readonly pairsByKey = new WeakMap<YAMLMap, Map<string, Pair>>();
 
   constructor(

@@ -4,6 +4,11 @@
  * directly. Nothing downstream of config/ ever sees raw YAML.
  */
 
+import type { CatchUpPolicy, Trigger } from "../schedule/types.js";
+import type { RawTask } from "./schema.js";
+
+export type { CatchUpPolicy, Trigger };
+
 export type ScriptType = "bash" | "python" | "sh" | "node";
 
 /** Parameters in the order they were written: order is part of the argv contract (SPEC §4). */
@@ -14,8 +19,9 @@ export interface ScriptSpec {
   path: string;
   /** The path as the user wrote it, for logs and errors. */
   displayPath: string;
-  /** Values may hold `{{ template }}` expressions, expanded per invocation. */
   params: ParamList;
+  /** Whether values may hold `{{ template }}` expressions, expanded per invocation; values given on a command line are data. */
+  templated: boolean;
 }
 
 export interface RepeatSpec {
@@ -41,13 +47,6 @@ export interface FireContext {
   timezone: string;
 }
 
-export type Trigger =
-  | { kind: "cron"; expression: string }
-  | { kind: "reboot" }
-  | { kind: "every"; intervalMs: number }
-  | { kind: "at"; atMs: number }
-  | { kind: "delay"; delayMs: number };
-
 export interface HttpSpec {
   url: string;
   method: string;
@@ -64,7 +63,6 @@ export type Action =
   | { kind: "http"; http: HttpSpec };
 
 export type ConcurrencyPolicy = "forbid" | "allow" | "replace" | "queue";
-export type CatchUpPolicy = "none" | "latest" | "all";
 
 export interface TaskSpec {
   name: string;
@@ -105,6 +103,8 @@ export interface OrchestrationConfig {
   /** SQLite file path (absolute) or a postgres:// URL. */
   state: string;
   tasks: TaskSpec[];
+  /** The valid `defaults:` as written, for tasks made later from the same config (one-off runs). */
+  defaults: RawTask | null;
   history: HistorySpec;
 }
 
@@ -115,3 +115,8 @@ export const DEFAULT_CATCH_UP_WINDOW_MS = 24 * 3_600_000;
 export const DEFAULT_HTTP_RETRIES = 3;
 export const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
 export const DEFAULT_HISTORY: HistorySpec = { keepRuns: 1000, keepDays: 90, outputLimitBytes: 64 * 1024 };
+
+/** What a one-off run (`orchestrate schedule`) does: call a URL, or run a script. */
+export type OneOffSpec =
+  | { kind: "http"; url: string }
+  | { kind: "script"; path: string; type: string; params: ParamList };

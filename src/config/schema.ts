@@ -4,11 +4,11 @@
  * more than one value (two triggers, cron in a timezone, files on disk) live in task.ts.
  */
 import { z } from "zod";
-import { DURATION_EXAMPLES, DURATION_PATTERN } from "./duration.js";
+import { DURATION_EXAMPLES, DURATION_PATTERN } from "../time/duration.js";
 import { showValue } from "./problems.js";
 import { SIZE_PATTERN } from "./size.js";
 import { suggestTimezone } from "./suggest.js";
-import { isRealDate, isValidTimezone, parseTimeText, TIME_EXAMPLES, TIME_PATTERN } from "./zoned-time.js";
+import { isRealDate, isValidTimezone, parseTimeText, TIME_EXAMPLES, TIME_PATTERN } from "../time/zones.js";
 
 /** Each value's own message: what was expected, and what was written instead. */
 function expecting(what: string) {

@@ -2,8 +2,9 @@
 import { resolve } from "node:path";
 import { readAction, scalarText } from "./action.js";
 import { requirePath, type ReadContext } from "./context.js";
-import { parseDuration } from "./duration.js";
+import { parseDuration } from "../time/duration.js";
 import {
+  type Action,
   DEFAULT_CATCH_UP_WINDOW_MS,
   DEFAULT_HTTP_RETRIES,
   DEFAULT_KILL_GRACE_MS,
@@ -14,12 +15,12 @@ import {
 import { readSkipRule } from "./skip.js";
 import type { TaskFields } from "./task-fields.js";
 import { readTrigger } from "./trigger.js";
-import { systemTimezone } from "./zoned-time.js";
+import { systemTimezone } from "../time/zones.js";
 
-export function readTask(fields: TaskFields, ctx: ReadContext): TaskSpec {
+/** `action`, when given, replaces the one the fields would describe (a one-off's URL, a task built in code). */
+export function readTask(fields: TaskFields, ctx: ReadContext, action: Action = readAction(fields, ctx)): TaskSpec {
   const v = fields.values;
   const timezone = v.timezone ?? systemTimezone();
-  const action = readAction(fields, ctx);
   const cwd = resolve(ctx.dir, v.cwd ?? ".");
   if (v.cwd !== undefined) requirePath(ctx, fields.pathOf("cwd"), cwd, "folder", "cwd folder");
   const ms = (value: string | number | undefined, fallback: number) => (value === undefined ? fallback : parseDuration(value)!);

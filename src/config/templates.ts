@@ -1,3 +1,5 @@
+import { formatDate } from "../time/date-format.js";
+
 /**
  * `{{ name }}` and `{{ name | date: FORMAT }}` in parameter values (SPEC §4). Parsing is shared by
  * validation (an unknown name is an error at load time, never an empty string at run time) and
@@ -94,80 +96,4 @@ function resolve(p: Placeholder, ctx: TemplateContext): string {
   if (p.name.startsWith("env.")) return ctx.env[p.name.slice(4)] ?? "";
   const [, step = "", key = ""] = /^steps\.(.+)\.([A-Za-z0-9_]+)$/.exec(p.name) ?? [];
   return ctx.steps?.[step]?.[key] ?? "";
-}
-
-const TOKEN = /yyyy|yy|MM|dd|HH|mm|ss|SSS|EEE|'[^']*'/g;
-
-/**
- * Formats a date in a timezone with the tokens users know from date-fns/Java:
- * yyyy yy MM dd HH mm ss SSS EEE, and 'quoted' literals.
- */
-export function formatDate(date: Date, format: string, timezone: string): string {
-  const parts = zonedParts(date, timezone);
-  return format.replace(TOKEN, (token) => {
-    switch (token) {
-      case "yyyy":
-        return parts.year;
-      case "yy":
-        return parts.year.slice(-2);
-      case "MM":
-        return parts.month;
-      case "dd":
-        return parts.day;
-      case "HH":
-        return parts.hour;
-      case "mm":
-        return parts.minute;
-      case "ss":
-        return parts.second;
-      case "SSS":
-        return String(date.getUTCMilliseconds()).padStart(3, "0");
-      case "EEE":
-        return parts.weekday;
-      default:
-        return token.slice(1, -1);
-    }
-  });
-}
-
-export interface ZonedParts {
-  year: string;
-  month: string;
-  day: string;
-  hour: string;
-  minute: string;
-  second: string;
-  weekday: string;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The calendar fields of an instant as seen on a wall clock in `timezone`. */
-export function zonedParts(date: Date, timezone: string): ZonedParts {
-  let formatter = formatters.get(timezone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone: timezone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      weekday: "short",
-    });
-    formatters.set(timezone, formatter);
-  }
-  const fields: Record<string, string> = {};
-  for (const part of formatter.formatToParts(date)) fields[part.type] = part.value;
-  return {
-    year: fields.year!.padStart(4, "0"),
-    month: fields.month!,
-    day: fields.day!,
-    hour: fields.hour!,
-    minute: fields.minute!,
-    second: fields.second!,
-    weekday: fields.weekday!,
-  };
 }

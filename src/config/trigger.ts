@@ -1,11 +1,11 @@
 /** A task's trigger: at most one of cron, every, at, delay; none means manual only. */
 import { checkCronExpression, isReboot } from "../schedule/cron.js";
 import type { ReadContext } from "./context.js";
-import { parseDuration } from "./duration.js";
+import { parseDuration } from "../time/duration.js";
 import type { Trigger } from "./model.js";
 import { countWord, listOfKeys } from "./problems.js";
 import { TRIGGER_KEYS, writtenInOrder, type TaskFields } from "./task-fields.js";
-import { zonedWallTimeToEpoch } from "./zoned-time.js";
+import { zonedWallTimeToEpoch } from "../time/zones.js";
 
 export function readTrigger(fields: TaskFields, timezone: string, ctx: ReadContext): Trigger | null {
   const written = writtenInOrder(TRIGGER_KEYS.filter((key) => fields.has(key)), fields, ctx);

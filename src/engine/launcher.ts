@@ -1,202 +1,341 @@
 import type { TaskSpec } from "../config/model.js";
-import { TaskRun, type RunDeps } from "../run/execute-run.js";
+import type { EventBus } from "../events/bus.js";
+import type { Executor } from "../run/executor.js";
+import { taskEnvironment } from "../run/environment.js";
 import { evaluateSkips } from "../run/skip.js";
-import type { Fire, MissedGap } from "../schedule/scheduler.js";
+import { TaskRun, type RunWriter } from "../run/task-run.js";
+import type { Fire, MissedGap } from "../schedule/types.js";
 import { newRunRecord, type PendingRun, type RunRecord, type RunTrigger } from "../store/types.js";
-import { oneOffTask } from "./one-off.js";
+import type { Clock, TimerHandle } from "../time/clock.js";
+import { describePlannedRun } from "./dry-run.js";
 
-export interface LauncherOptions extends Omit<RunDeps, "outputLimitBytes"> {
-  config: { history: { outputLimitBytes: number } };
+export interface LauncherOptions {
+  writer: RunWriter & { nextRunId(): number };
+  executor: Executor;
+  bus: EventBus;
+  clock: Clock;
+  random: () => number;
+  /** The daemon's environment, the base of every script's. */
+  baseEnv: Record<string, string | undefined>;
+  outputLimitBytes: number;
+  /** Log what each fire would run; run nothing, record nothing. */
   dryRun?: boolean;
 }
 
 /** A fire later than this is logged as late (the run still happens). */
 const LATE_AFTER_MS = 1_000;
-/**
- * How long a start waits for its record to be committed. The embedded store commits in well under
- * a millisecond; when the store is locked or slow the script starts anyway and the record follows.
- */
-const CREATE_WAIT_MS = 250;
 /** A task whose runs always outlast its schedule must not queue fires without end. */
 const MAX_QUEUED = 100;
+const STOPPED_BEFORE_TURN = "stopped before its turn";
+
+/** A fire on its way to becoming a run. */
+interface FireRequest {
+  slotMs: number;
+  trigger: RunTrigger;
+  /** Armed when the task has a deadline: run.late unless the run has ended by then. */
+  deadline?: TimerHandle;
+  /** Once the fire became a run. */
+  runId?: number;
+}
+
+/** What occupies a task's lane: a run, or the processes of a run a dead daemon left behind. */
+interface Occupant {
+  runId: number;
+  slotMs: number;
+  /** TaskRun's cancel; an orphan is being stopped already and ignores it. */
+  cancel(status: "cancelled" | "interrupted", reason: string, graceMs: number): void;
+  inBackoff: boolean;
+}
+
+/**
+ * One task's bookkeeping: what runs, what waits its turn, and the skip record consecutive skips
+ * extend. Every concurrency decision reads and changes it synchronously, so fires that arrive
+ * together (after a restart, a clock jump, a burst of catch-ups) are decided one after another.
+ */
+class Lane {
+  readonly running: Occupant[] = [];
+  /** Fires judging their skip conditions: they count as running, so a second fire cannot slip past. */
+  deciding = 0;
+  readonly queue: FireRequest[] = [];
+  streak: { runId: number; reason: string; count: number; firstSlotMs: number } | null = null;
+
+  constructor(public task: TaskSpec) {}
+
+  get busy(): boolean {
+    return this.running.length > 0 || this.deciding > 0;
+  }
+
+  /** Why a fire must wait or be skipped: the run (or fire) in the way. */
+  blocker(): string {
+    const first = this.running[0];
+    return first ? `previous run ${first.runId} still running` : "the previous fire is still judging its skip conditions";
+  }
+}
 
 /**
  * Turns fires into runs: applies skip conditions and the task's concurrency policy, creates the
- * run record, and keeps track of what is running so that shutdown can wait for it or stop it.
+ * run record, and keeps track of what is running so that a stop can wait for it or end it. Run
+ * state lives here, in memory; the store is its record, so a slow, locked or full store never
+ * delays a start nor makes a finished run look running.
  */
 export class RunLauncher {
-  private readonly active = new Map<string, TaskRun[]>();
-  /** Fires waiting for the run before them (`concurrency: queue`): start one, or drop it unstarted. */
-  private readonly queued = new Map<string, Array<{ start: () => void; drop: () => void }>>();
+  private readonly lanes = new Map<string, Lane>();
+  /** Runs whose last event has not gone out yet (it waits, briefly, for their final record). */
+  private readonly announcing = new Set<Promise<RunRecord>>();
   private idleWaiters: Array<() => void> = [];
-  /** Fires still deciding (skip conditions) whether to start: shutdown waits for them too. */
-  private deciding = 0;
   private closed = false;
 
   constructor(private readonly options: LauncherOptions) {}
 
-  async fire(task: TaskSpec, fire: Fire): Promise<RunRecord | null> {
-    if (this.closed) return null;
-    this.deciding++;
-    try {
-      return await this.decide(task, fire);
-    } finally {
-      this.deciding--;
-      this.wakeIfIdle();
-    }
-  }
-
-  private async decide(task: TaskSpec, fire: Fire): Promise<RunRecord | null> {
+  /** A scheduled (or caught-up) fire from the scheduler; decided at once. */
+  fire(task: TaskSpec, fire: Fire): void {
     const { bus, clock } = this.options;
-    const scheduledAt = new Date(fire.slotMs);
-    const trigger: RunTrigger = fire.kind;
     const lateMs = clock.now() - fire.slotMs - task.jitterMs;
     if (lateMs > LATE_AFTER_MS) {
-      bus.emit("log", { level: "warn", task: task.name, message: `fire of ${scheduledAt.toISOString()} is ${Math.round(lateMs / 1000)}s late` });
+      bus.emit("log", { level: "warn", task: task.name, message: `fire of ${iso(fire.slotMs)} is ${Math.round(lateMs / 1000)}s late` });
     }
     if (fire.kind === "catch_up" && fire.coveredSlots > 1) {
       bus.emit("log", { level: "info", task: task.name, message: `catching up: one run for ${fire.coveredSlots} missed fires` });
     }
+    this.admit(task, { slotMs: fire.slotMs, trigger: fire.kind });
+  }
 
-    // Most tasks have no skip rules: their fires go straight on, without building a skip context.
-    if (task.skip.length > 0) {
-      const { reason, errors } = await evaluateSkips(task.skip, {
-        task: task.name,
-        scheduledAt,
-        timezone: task.timezone,
-        cwd: task.cwd,
-        env: { ...this.options.baseEnv, ...task.env },
-      });
-      for (const error of errors) bus.emit("log", { level: "warn", task: task.name, message: `skip condition could not be judged, not skipping: ${error}` });
-      if (reason) return this.recordSkipped(task, trigger, scheduledAt, reason);
-      if (this.closed) return null;
+  /** `orchestrate trigger`: runs now, ignoring skips and concurrency, as a person asking for it expects. */
+  runNow(task: TaskSpec, trigger: RunTrigger): Promise<RunRecord> {
+    const run = this.start(task, this.laneOf(task), { slotMs: this.options.clock.now(), trigger });
+    return run ? run.done : Promise.reject(new Error("nothing runs in a dry run"));
+  }
+
+  /** A one-off (`orchestrate schedule`) the poller has claimed: its record already says running. */
+  runClaimed(task: TaskSpec, pending: PendingRun): Promise<RunRecord> | null {
+    const { bus, clock } = this.options;
+    if (this.closed) return null;
+    const lateMs = clock.now() - pending.dueMs;
+    if (lateMs > LATE_AFTER_MS) {
+      bus.emit("log", { level: "warn", task: task.name, runId: pending.run.id, message: `one-off due at ${iso(pending.dueMs)} runs late, by ${Math.round(lateMs / 1000)}s` });
     }
+    const run = { ...pending.run, status: "running" as const, startedAt: iso(clock.now()) };
+    const taskRun = new TaskRun({ task, run, scheduledAt: new Date(pending.dueMs), recorded: true }, this.runDeps());
+    this.track(this.laneOf(task), taskRun, { slotMs: pending.dueMs, trigger: "once" });
+    return taskRun.done;
+  }
 
-    const running = this.active.get(task.name) ?? [];
-    if (running.length > 0) {
+  /** Fires that fell in downtime and are not caught up: one record for the gap (SPEC §5). */
+  recordMissed(gap: MissedGap): void {
+    if (this.options.dryRun) return;
+    const { writer, bus, clock } = this.options;
+    const at = iso(clock.now());
+    const from = iso(gap.fromMs);
+    const to = iso(gap.toMs);
+    const reason = `${gap.count} fire(s) from ${from} to ${to} fell in downtime and were not caught up`;
+    const run = newRunRecord({ id: writer.nextRunId(), task: gap.task, trigger: "schedule", status: "missed", scheduledAt: from, finishedAt: at, reason });
+    void writer.submit({ kind: "create", run });
+    bus.emit("run.missed", { runId: run.id, task: gap.task, at, count: gap.count, from, to });
+  }
+
+  /**
+   * A run a dead daemon left behind: its processes are being stopped (`gone` resolves when they
+   * are). Until then the task's lane counts it as running, so the task never runs beside them.
+   */
+  holdFor(task: TaskSpec, run: RunRecord, gone: Promise<void>): void {
+    const lane = this.laneOf(task);
+    const occupant: Occupant = { runId: run.id, slotMs: Date.parse(run.scheduledAt ?? "") || 0, cancel: () => undefined, inBackoff: false };
+    lane.running.push(occupant);
+    void gone.finally(() => this.leave(lane, occupant));
+  }
+
+  private laneOf(task: TaskSpec): Lane {
+    let lane = this.lanes.get(task.name);
+    if (!lane) {
+      lane = new Lane(task);
+      this.lanes.set(task.name, lane);
+    }
+    lane.task = task;
+    return lane;
+  }
+
+  /** The concurrency decision, made synchronously with the lane's bookkeeping. */
+  private admit(task: TaskSpec, fire: FireRequest): void {
+    if (this.closed) return;
+    const lane = this.laneOf(task);
+    this.armDeadline(task, fire);
+    if (lane.busy || lane.queue.length > 0) {
       switch (task.concurrency) {
         case "forbid":
-          return this.recordSkipped(task, trigger, scheduledAt, `previous run ${running[0]!.runId} still running (concurrency: forbid)`);
+          return this.skip(lane, fire, `${lane.blocker()} (concurrency: forbid)`);
+        case "queue":
+          if (lane.queue.length >= MAX_QUEUED) return this.skip(lane, fire, `${MAX_QUEUED} fires already wait, ${lane.blocker()} (concurrency: queue)`);
+          lane.queue.push(fire);
+          return;
         case "replace":
-          for (const run of running) run.cancel("cancelled", `replaced by the fire of ${scheduledAt.toISOString()}`, task.killGraceMs);
-          break;
-        case "queue": {
-          const queue = this.queued.get(task.name) ?? [];
-          if (queue.length >= MAX_QUEUED) {
-            return this.recordSkipped(task, trigger, scheduledAt, `${MAX_QUEUED} fires already wait behind run ${running[0]!.runId} (concurrency: queue)`);
-          }
-          return new Promise((resolve) => {
-            queue.push({ start: () => resolve(this.start(task, trigger, scheduledAt)), drop: () => resolve(null) });
-            this.queued.set(task.name, queue);
-          });
-        }
         case "allow":
           break;
       }
     }
-    return this.start(task, trigger, scheduledAt);
+    this.decide(lane, fire);
   }
 
-  /** A one-off (`orchestrate schedule`) the poller has claimed: its record already says running. */
-  async runClaimed(pending: PendingRun): Promise<RunRecord | null> {
-    const { bus, clock } = this.options;
-    if (this.closed) return null;
-    const task = oneOffTask(pending.oneOff);
-    const lateMs = clock.now() - pending.dueMs;
-    if (lateMs > LATE_AFTER_MS) {
-      bus.emit("log", { level: "warn", task: task.name, runId: pending.run.id, message: `one-off due at ${new Date(pending.dueMs).toISOString()} runs late, by ${Math.round(lateMs / 1000)}s` });
+  /** Skip conditions, then the start. A task without them starts in the same tick as its fire. */
+  private decide(lane: Lane, fire: FireRequest): void {
+    const { task } = lane;
+    const rules = this.options.dryRun ? task.skip.filter((rule) => rule.kind !== "command") : task.skip;
+    if (rules.length === 0) {
+      this.start(task, lane, fire);
+      return;
     }
-    const run = { ...pending.run, status: "running" as const, startedAt: new Date(clock.now()).toISOString() };
-    return this.track(new TaskRun({ task, run, scheduledAt: new Date(pending.dueMs) }, { ...this.options, outputLimitBytes: this.options.config.history.outputLimitBytes }));
+    lane.deciding++;
+    const { bus, executor, baseEnv } = this.options;
+    void evaluateSkips(rules, {
+      task: task.name,
+      scheduledAt: new Date(fire.slotMs),
+      timezone: task.timezone,
+      cwd: task.cwd,
+      env: taskEnvironment(baseEnv, task.env),
+      executor,
+    }).then(({ reason, errors }) => {
+      lane.deciding--;
+      for (const error of errors) bus.emit("log", { level: "warn", task: task.name, message: `skip condition could not be judged, not skipping: ${error}` });
+      if (this.closed) this.skip(lane, fire, STOPPED_BEFORE_TURN);
+      else if (reason) this.skip(lane, fire, reason);
+      else this.start(lane.task, lane, fire);
+      this.next(lane);
+      this.wakeIfIdle();
+    });
   }
 
-  /** `orchestrate trigger`: runs now, ignoring skips and concurrency, as a person asking for it expects. */
-  async runNow(task: TaskSpec, trigger: RunTrigger): Promise<RunRecord | null> {
-    return this.start(task, trigger, new Date(this.options.clock.now()));
-  }
-
-  private async start(task: TaskSpec, trigger: RunTrigger, scheduledAt: Date): Promise<RunRecord | null> {
-    const { recorder, bus, clock } = this.options;
+  private start(task: TaskSpec, lane: Lane, fire: FireRequest): TaskRun | null {
+    const { writer, bus, clock } = this.options;
+    lane.streak = null;
+    if (task.concurrency === "replace") {
+      for (const old of lane.running) old.cancel("cancelled", `replaced by the fire of ${iso(fire.slotMs)}`, task.killGraceMs);
+    }
     if (this.options.dryRun) {
-      bus.emit("log", { level: "info", task: task.name, message: `would run now (dry run; scheduled ${scheduledAt.toISOString()})` });
+      fire.deadline?.cancel();
+      for (const line of describePlannedRun(task, new Date(fire.slotMs), this.options.baseEnv)) {
+        bus.emit("log", { level: "info", task: task.name, message: `dry run, ${fire.trigger} fire of ${iso(fire.slotMs)}: ${line}` });
+      }
       return null;
     }
     const run = newRunRecord({
-      id: await recorder.nextRunId(),
+      id: writer.nextRunId(),
       task: task.name,
-      trigger,
+      trigger: fire.trigger,
       status: "running",
-      scheduledAt: scheduledAt.toISOString(),
-      startedAt: new Date(clock.now()).toISOString(),
+      scheduledAt: iso(fire.slotMs),
+      startedAt: iso(clock.now()),
     });
-    // The record is committed before the script starts, so a crash at any moment after this
-    // leaves a run that the next start marks interrupted: a started run is never lost.
-    if (!(await recorder.submitAndWait({ kind: "create", run: structuredClone(run) }, CREATE_WAIT_MS))) {
-      bus.emit("log", { level: "warn", task: task.name, runId: run.id, message: "the state store is slow: starting before the run's record is saved" });
+    const taskRun = new TaskRun({ task, run, scheduledAt: new Date(fire.slotMs) }, this.runDeps());
+    this.track(lane, taskRun, fire);
+    return taskRun;
+  }
+
+  private runDeps() {
+    const { executor, writer, bus, clock, random, baseEnv, outputLimitBytes } = this.options;
+    return { executor, writer, bus, clock, random, baseEnv, outputLimitBytes };
+  }
+
+  /** The lane holds the run until its final status is known (not until the store has it). */
+  private track(lane: Lane, taskRun: TaskRun, fire: FireRequest): void {
+    const occupant: Occupant = {
+      runId: taskRun.runId,
+      slotMs: fire.slotMs,
+      cancel: (status, reason, graceMs) => taskRun.cancel(status, reason, graceMs),
+      get inBackoff() {
+        return taskRun.inBackoff;
+      },
+    };
+    lane.running.push(occupant);
+    fire.runId = taskRun.runId;
+    this.announcing.add(taskRun.done);
+    void taskRun.done.finally(() => this.announcing.delete(taskRun.done));
+    void taskRun.ended.then(() => {
+      fire.deadline?.cancel();
+      this.leave(lane, occupant);
+    });
+  }
+
+  private leave(lane: Lane, occupant: Occupant): void {
+    const i = lane.running.indexOf(occupant);
+    if (i >= 0) lane.running.splice(i, 1);
+    this.next(lane);
+    this.wakeIfIdle();
+  }
+
+  /** `concurrency: queue`: the next waiting fire, once nothing of the task runs. */
+  private next(lane: Lane): void {
+    if (lane.busy || lane.queue.length === 0) return;
+    const fire = lane.queue.shift()!;
+    if (this.closed) return this.skip(lane, fire, STOPPED_BEFORE_TURN);
+    this.decide(lane, fire);
+  }
+
+  /**
+   * A fire recorded as skipped. Consecutive skips of a task for the same reason extend one record
+   * (its count and window), as a missed gap does: a long run of a per-second `forbid` task leaves
+   * one record behind it, not one a second.
+   */
+  private skip(lane: Lane, fire: FireRequest, reason: string): void {
+    fire.deadline?.cancel();
+    if (this.options.dryRun) return;
+    const { writer, bus, clock } = this.options;
+    const task = lane.task.name;
+    const at = iso(clock.now());
+    const scheduledAt = iso(fire.slotMs);
+    const streak = lane.streak;
+    if (streak && streak.reason === reason) {
+      streak.count++;
+      const text = `${reason}; ${streak.count} fires in a row, from ${iso(streak.firstSlotMs)} to ${scheduledAt}`;
+      void writer.submit({ kind: "update", id: streak.runId, patch: { reason: text, finishedAt: at } });
+      bus.emit("run.skipped", { runId: streak.runId, task, at, reason, scheduledAt });
+      return;
     }
-    return this.track(new TaskRun({ task, run, scheduledAt }, { ...this.options, outputLimitBytes: this.options.config.history.outputLimitBytes }));
+    const run = newRunRecord({ id: writer.nextRunId(), task, trigger: fire.trigger, status: "skipped", scheduledAt, finishedAt: at, reason });
+    lane.streak = { runId: run.id, reason, count: 1, firstSlotMs: fire.slotMs };
+    void writer.submit({ kind: "create", run });
+    bus.emit("run.skipped", { runId: run.id, task, at, reason, scheduledAt });
   }
 
-  private async track(run: TaskRun): Promise<RunRecord> {
-    const name = run.request.task.name;
-    this.active.set(name, [...(this.active.get(name) ?? []), run]);
-    try {
-      return await run.done;
-    } finally {
-      const rest = (this.active.get(name) ?? []).filter((r) => r !== run);
-      if (rest.length > 0) this.active.set(name, rest);
-      else this.active.delete(name);
-      this.queued.get(name)?.shift()?.start();
-      this.wakeIfIdle();
-    }
-  }
-
-  private wakeIfIdle(): void {
-    if (this.active.size === 0 && this.deciding === 0) {
-      for (const wake of this.idleWaiters.splice(0)) wake();
-    }
-  }
-
-  private async recordSkipped(task: TaskSpec, trigger: RunTrigger, scheduledAt: Date, reason: string): Promise<null> {
-    const { recorder, bus, clock } = this.options;
-    const at = new Date(clock.now()).toISOString();
-    const run = newRunRecord({ id: await recorder.nextRunId(), task: task.name, trigger, status: "skipped", scheduledAt: scheduledAt.toISOString(), finishedAt: at, reason });
-    void recorder.submit({ kind: "create", run });
-    bus.emit("run.skipped", { runId: run.id, task: task.name, at, reason, scheduledAt: run.scheduledAt });
-    return null;
-  }
-
-  async recordMissed(gap: MissedGap): Promise<void> {
-    const { recorder, bus, clock } = this.options;
-    const at = new Date(clock.now()).toISOString();
-    const from = new Date(gap.fromMs).toISOString();
-    const to = new Date(gap.toMs).toISOString();
-    const reason = `${gap.count} fire(s) from ${from} to ${to} fell in downtime and were not caught up`;
-    const run = newRunRecord({ id: await recorder.nextRunId(), task: gap.task, trigger: "schedule", status: "missed", scheduledAt: from, finishedAt: at, reason });
-    void recorder.submit({ kind: "create", run });
-    bus.emit("run.missed", { runId: run.id, task: gap.task, at, count: gap.count, from, to });
+  /**
+   * `deadline:`: run.late once, if the fire has not become a finished run this long after its slot
+   * (still running, retrying, or waiting its turn). A fire that ends as a skip or a finished run
+   * disarms it; a failure is reported as such, not as lateness.
+   */
+  private armDeadline(task: TaskSpec, fire: FireRequest): void {
+    if (task.deadlineMs === null || this.options.dryRun) return;
+    const { bus, clock } = this.options;
+    const deadlineMs = task.deadlineMs;
+    fire.deadline = clock.setTimer(fire.slotMs + deadlineMs - clock.now(), () => {
+      bus.emit("run.late", { runId: fire.runId ?? null, task: task.name, at: iso(clock.now()), scheduledAt: iso(fire.slotMs), deadlineMs });
+    });
   }
 
   runningCount(): number {
     let n = 0;
-    for (const runs of this.active.values()) n += runs.length;
+    for (const lane of this.lanes.values()) n += lane.running.length;
     return n;
   }
 
-  /** Starts nothing new from now on; queued fires are dropped (they never started). */
+  /**
+   * Starts nothing new from now on. Fires waiting their turn are recorded as skipped ("stopped
+   * before its turn"), and runs waiting out a retry backoff end at once, interrupted, with the
+   * error of their last attempt: a stop does not wait for a retry nor make one.
+   */
   close(): void {
     this.closed = true;
-    for (const queue of this.queued.values()) for (const fire of queue) fire.drop();
-    this.queued.clear();
+    for (const lane of this.lanes.values()) {
+      for (const fire of lane.queue.splice(0)) this.skip(lane, fire, STOPPED_BEFORE_TURN);
+      for (const run of lane.running) if (run.inBackoff) run.cancel("interrupted", "the daemon stopped during a retry backoff", 0);
+    }
+    this.wakeIfIdle();
   }
 
   /** Waits until nothing runs, at most `timeoutMs`; true if everything finished. */
   async drain(timeoutMs: number): Promise<boolean> {
-    if (this.active.size === 0 && this.deciding === 0) return true;
+    if (this.idle()) return true;
     if (timeoutMs <= 0) return false;
     const idle = new Promise<boolean>((resolve) => this.idleWaiters.push(() => resolve(true)));
     if (!Number.isFinite(timeoutMs)) return idle;
-    let timer: { cancel(): void } | undefined;
+    let timer: TimerHandle | undefined;
     const timeout = new Promise<boolean>((resolve) => {
       timer = this.options.clock.setTimer(timeoutMs, () => resolve(false));
     });
@@ -205,12 +344,28 @@ export class RunLauncher {
     return finished;
   }
 
+  /** Resolves once every run that ended has announced itself (its final event is out). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.announcing]);
+  }
+
   /** Stops every running run as `interrupted`; `graceMs` null uses each task's kill_grace. */
   cancelAll(graceMs: number | null): void {
-    for (const runs of this.active.values()) {
-      for (const run of runs) {
-        run.cancel("interrupted", "the daemon stopped while this run was going", graceMs ?? run.request.task.killGraceMs);
-      }
+    for (const lane of this.lanes.values()) {
+      for (const run of lane.running) run.cancel("interrupted", "the daemon stopped while this run was going", graceMs ?? lane.task.killGraceMs);
     }
   }
+
+  private idle(): boolean {
+    for (const lane of this.lanes.values()) if (lane.busy) return false;
+    return true;
+  }
+
+  private wakeIfIdle(): void {
+    if (this.idle()) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
 }

@@ -1,6 +1,7 @@
 import type { EventBus } from "../events/bus.js";
-import type { Clock, TimerHandle } from "../schedule/clock.js";
-import type { PendingRun, RunStore } from "../store/types.js";
+import type { Clock, TimerHandle } from "../time/clock.js";
+import type { RunStore } from "../store/contract.js";
+import type { PendingRun } from "../store/types.js";
 
 export interface OneOffPollerOptions {
   store: RunStore;

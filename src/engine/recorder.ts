@@ -1,34 +1,45 @@
 import type { EventBus } from "../events/bus.js";
-import type { Clock, TimerHandle } from "../schedule/clock.js";
-import type { RunPatch, RunStore, WriteOp } from "../store/types.js";
+import type { RunWriter } from "../run/task-run.js";
+import type { RunStore } from "../store/contract.js";
+import type { RunPatch, WriteOp } from "../store/types.js";
+import type { Clock, TimerHandle } from "../time/clock.js";
 
 export interface RecorderOptions {
-  store: RunStore;
+  store: Pick<RunStore, "reserveRunIds" | "applyWrites" | "isTransient">;
   bus: EventBus;
   clock: Clock;
   /** Run ids reserved at a time; small, so ids stay in start order across processes. */
   idBlock?: number;
   retryMinMs?: number;
   retryMaxMs?: number;
+  /** Changes kept in memory while the store refuses them; beyond this the oldest are dropped, and counted. */
+  maxQueued?: number;
 }
 
-/** Errors that go away by themselves: a lock held by another process, a full disk being cleaned up. */
-const TRANSIENT = /SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|PROTOCOL)|ECONN|ETIMEDOUT|EPIPE|ENOSPC|database is locked|connection/i;
+/** The first "still failing" log comes this long after the first failure; the gap doubles up to the cap. */
+const FIRST_REMINDER_MS = 10_000;
+const MAX_REMINDER_MS = 600_000;
+/** About one entry per run (updates merge into it): a store down for a day of 50 per-minute tasks fits. */
+export const DEFAULT_MAX_QUEUED = 100_000;
+const BATCH = 500;
 
 /**
  * Writes to the run store off the firing path. Writes are queued in order and applied in batches
- * (one transaction each); a queued update to a run merges into the run's earlier queued write, so
- * a store that is down for an hour costs one entry per run, not one per output line. Transient
- * failures are logged and retried with backoff; a write the store rejects for good is dropped and
- * logged rather than blocking everything behind it.
+ * (one transaction each); an update to a run merges into the run's earlier queued write, and a
+ * task's newer slot replaces its older one, so a store that is down for an hour costs one entry per
+ * run, not one per output line. A write the store refuses for a reason that goes away (a lock, a
+ * full disk, a lost connection) waits and is retried with backoff until it lands; only a write the
+ * store can never accept is dropped, loudly. Writes never wait for a lock (lockWaitMs 0): the
+ * recorder retries itself, and an embedded store that waits would stall the whole daemon.
  */
-export class RunRecorder {
-  private readonly store: RunStore;
+export class RunRecorder implements RunWriter {
+  private readonly store: RecorderOptions["store"];
   private readonly bus: EventBus;
   private readonly clock: Clock;
   private readonly idBlock: number;
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
+  private readonly maxQueued: number;
 
   private queue: Array<{ op: WriteOp; seq: number }> = [];
   private seq = 0;
@@ -36,11 +47,19 @@ export class RunRecorder {
   private waiters: Array<{ seq: number; resolve: () => void }> = [];
   private draining = false;
   private retryTimer: TimerHandle | null = null;
-  private failures = 0;
   private readonly failureListeners = new Set<() => void>();
+
+  /** Failed attempts in a row, and when the store first failed / will next be reported. */
+  private failures = 0;
+  private failingSinceMs = 0;
+  private nextReminderMs = 0;
+  private reminderGapMs = FIRST_REMINDER_MS;
+  private droppedForSpace = 0;
 
   private blocks: Array<{ next: number; end: number }> = [];
   private reserving: Promise<void> | null = null;
+  /** The highest id handed out or reserved: ids handed out while the store is down continue from it. */
+  private highWater = 0;
 
   constructor(options: RecorderOptions) {
     this.store = options.store;
@@ -49,15 +68,32 @@ export class RunRecorder {
     this.idBlock = options.idBlock ?? 16;
     this.retryMinMs = options.retryMinMs ?? 100;
     this.retryMaxMs = options.retryMaxMs ?? 5_000;
+    this.maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
   }
 
-  /** The next run id: from a reserved block, topped up in the background before it runs out. */
-  async nextRunId(): Promise<number> {
-    while (this.available() === 0) await this.reserve();
-    const block = this.blocks[0]!;
+  /** Whether the last write attempt failed: a start should not wait for its record. */
+  get failing(): boolean {
+    return this.failures > 0;
+  }
+
+  /** Reserves the first block of run ids; throws if the store cannot give one (the daemon cannot start). */
+  async prepare(): Promise<void> {
+    if (this.available() > 0) return;
+    const first = await this.store.reserveRunIds(this.idBlock);
+    this.addBlock(first);
+  }
+
+  /**
+   * The next run id, at once: from a reserved block, topped up in the background before it runs
+   * out. When the store cannot reserve more (it is down), ids continue past the last one reserved;
+   * the runs' records carry them into the store when it recovers, which moves its sequence past them.
+   */
+  nextRunId(): number {
+    if (this.available() <= this.idBlock / 2) void this.reserve();
+    const block = this.blocks[0];
+    if (!block) return ++this.highWater;
     const id = block.next++;
     if (block.next >= block.end) this.blocks.shift();
-    if (this.available() <= this.idBlock / 2) void this.reserve();
     return id;
   }
 
@@ -65,36 +101,41 @@ export class RunRecorder {
     return this.blocks.reduce((n, b) => n + (b.end - b.next), 0);
   }
 
-  /** Reserves one more block (one reservation at a time); failures are logged and waited out. */
+  private addBlock(first: number): void {
+    // A block below ids already handed out while the store was down would repeat them.
+    const start = Math.max(first, this.highWater + 1);
+    const end = first + this.idBlock;
+    if (start < end) this.blocks.push({ next: start, end });
+    this.highWater = Math.max(this.highWater, end - 1);
+  }
+
+  /** Reserves one more block (one reservation at a time); a failure is left to the next call. */
   private reserve(): Promise<void> {
-    this.reserving ??= (async () => {
-      try {
-        const first = await this.store.reserveRunIds(this.idBlock);
-        this.blocks.push({ next: first, end: first + this.idBlock });
-      } catch (error) {
-        this.reportFailure(error, "could not reserve run ids");
-        await new Promise<void>((resolve) => this.clock.setTimer(this.backoffMs(), resolve));
-      } finally {
-        this.reserving = null;
-      }
-    })();
+    this.reserving ??= this.store
+      .reserveRunIds(this.idBlock)
+      .then((first) => this.addBlock(first))
+      .catch(() => undefined)
+      .finally(() => (this.reserving = null));
     return this.reserving;
   }
 
-  /** Queues a write; resolves once it is committed (never rejects). */
+  /** Queues a write; resolves once it is committed, or dropped (never rejects). */
   submit(op: WriteOp): Promise<void> {
-    if (op.kind === "update" && this.mergeUpdate(op.id, op.patch)) return this.committed(this.seq);
+    if (this.merge(op)) return this.committed(this.seq);
     const seq = ++this.seq;
     this.queue.push({ op, seq });
+    if (this.queue.length > this.maxQueued) this.dropOldest();
     this.kick();
     return this.committed(seq);
   }
 
   /**
-   * Like submit, but stops waiting (not writing) after `waitMs` or as soon as a write attempt
-   * fails: for callers that must not stall behind a locked or broken store.
+   * Like submit, but stops waiting (not writing) after `waitMs`, or at once while the store is
+   * failing: for callers that must not stall behind a locked or broken store.
    */
   async submitAndWait(op: WriteOp, waitMs: number): Promise<boolean> {
+    const committed = this.submit(op);
+    if (this.failing) return false;
     let timer: TimerHandle | undefined;
     let onFailure: (() => void) | undefined;
     const gaveUp = new Promise<boolean>((resolve) => {
@@ -102,7 +143,7 @@ export class RunRecorder {
       onFailure = () => resolve(false);
       this.failureListeners.add(onFailure);
     });
-    const done = await Promise.race([this.submit(op).then(() => true), gaveUp]);
+    const done = await Promise.race([committed.then(() => true), gaveUp]);
     timer?.cancel();
     this.failureListeners.delete(onFailure!);
     return done;
@@ -111,6 +152,12 @@ export class RunRecorder {
   /** Waits until everything queued so far is committed, at most `timeoutMs`; false if not. */
   async flush(timeoutMs: number): Promise<boolean> {
     if (this.queue.length === 0 && !this.draining) return true;
+    if (this.retryTimer) {
+      // A stop does not wait out a backoff: try again now.
+      this.retryTimer.cancel();
+      this.retryTimer = null;
+      this.kick();
+    }
     let timer: TimerHandle | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = this.clock.setTimer(timeoutMs, () => resolve(false))));
     const result = await Promise.race([this.committed(this.seq).then(() => true), timeout]);
@@ -122,25 +169,47 @@ export class RunRecorder {
     return this.queue.length;
   }
 
-  private mergeUpdate(id: number, update: RunPatch): boolean {
-    const patch = Object.fromEntries(Object.entries(update).filter(([, v]) => v !== undefined)) as RunPatch;
+  /** An update joins its run's queued write; a slot replaces its task's older queued slot. */
+  private merge(op: WriteOp): boolean {
+    if (op.kind === "slot") {
+      const queued = this.queue.find((e) => e.op.kind === "slot" && e.op.task === op.task);
+      if (!queued) return false;
+      const slotMs = Math.max((queued.op as typeof op).slotMs, op.slotMs);
+      queued.op = { ...op, slotMs };
+      queued.seq = ++this.seq;
+      return true;
+    }
+    if (op.kind !== "update") return false;
+    const patch = Object.fromEntries(Object.entries(op.patch).filter(([, v]) => v !== undefined)) as RunPatch;
     for (let i = this.queue.length - 1; i >= 0; i--) {
       const entry = this.queue[i]!;
-      const op = entry.op;
-      if (op.kind === "update" && op.id === id) {
-        entry.op = { ...op, patch: { ...op.patch, ...patch } };
+      const queued = entry.op;
+      if (queued.kind === "update" && queued.id === op.id) {
+        entry.op = { ...queued, patch: { ...queued.patch, ...patch } };
         entry.seq = ++this.seq;
         return true;
       }
-      if (op.kind === "create" && op.run.id === id) {
-        entry.op = { ...op, run: { ...op.run, ...patch } };
+      if (queued.kind === "create" && queued.run.id === op.id) {
+        entry.op = { ...queued, run: { ...queued.run, ...patch } };
         entry.seq = ++this.seq;
         return true;
       }
-      // Never move a write past a message or slot of the same run's history: keep it simple and stop here.
-      if (op.kind === "message" && op.id === id) return false;
+      // Never move a write past a message of the same run: keep it simple and stop here.
+      if (queued.kind === "message" && queued.id === op.id) return false;
     }
     return false;
+  }
+
+  private dropOldest(): void {
+    const [oldest] = this.queue.splice(0, 1);
+    this.droppedForSpace++;
+    if (this.droppedForSpace === 1 || this.droppedForSpace % 1000 === 0) {
+      this.bus.emit("log", {
+        level: "error",
+        message: `the state store has refused writes for too long: ${this.maxQueued} changes wait in memory; dropped the oldest (${this.droppedForSpace} so far)`,
+      });
+    }
+    if (oldest) this.markCommitted(oldest.seq);
   }
 
   private committed(seq: number): Promise<void> {
@@ -156,13 +225,12 @@ export class RunRecorder {
 
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
-      const batch = this.queue.slice(0, 500);
+      const batch = this.queue.slice(0, BATCH);
       try {
-        await this.store.applyWrites(batch.map((e) => e.op));
+        await this.store.applyWrites(batch.map((e) => e.op), { lockWaitMs: 0 });
       } catch (error) {
-        if (!TRANSIENT.test(String((error as Error).message ?? error)) && (await this.isolateBadWrite(batch))) continue;
-        this.reportFailure(error, `could not record ${this.queue.length} change(s), retrying`);
-        for (const listener of this.failureListeners) listener();
+        if (!this.store.isTransient(error) && (await this.isolateBadWrite(batch))) continue;
+        this.failed(error);
         this.draining = false;
         this.retryTimer = this.clock.setTimer(this.backoffMs(), () => {
           this.retryTimer = null;
@@ -172,23 +240,21 @@ export class RunRecorder {
       }
       this.queue.splice(0, batch.length);
       this.markCommitted(Math.max(...batch.map((e) => e.seq)));
-      if (this.failures > 0) {
-        this.bus.emit("log", { level: "info", message: "the state store is writable again; queued changes recorded" });
-        this.failures = 0;
-      }
+      this.recovered();
     }
     this.markCommitted(this.seq);
     this.draining = false;
   }
 
-  /** Applies a failing batch one write at a time; drops (and logs) the write the store rejects. */
+  /** Applies a failing batch one write at a time; drops (and logs) the write the store can never accept. */
   private async isolateBadWrite(batch: Array<{ op: WriteOp; seq: number }>): Promise<boolean> {
     for (const entry of batch) {
       try {
-        await this.store.applyWrites([entry.op]);
+        await this.store.applyWrites([entry.op], { lockWaitMs: 0 });
+        this.recovered();
       } catch (error) {
-        if (TRANSIENT.test(String((error as Error).message))) return false;
-        this.bus.emit("log", { level: "error", message: `dropped a write the state store rejects (${entry.op.kind}): ${(error as Error).message}` });
+        if (this.store.isTransient(error)) return false;
+        this.bus.emit("log", { level: "error", message: `dropped a write the state store rejects (${entry.op.kind}): ${messageOf(error)}` });
       }
       this.queue.splice(this.queue.indexOf(entry), 1);
       this.markCommitted(entry.seq);
@@ -204,14 +270,35 @@ export class RunRecorder {
   }
 
   private backoffMs(): number {
-    return Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(this.failures, 10));
+    return Math.min(this.retryMaxMs, this.retryMinMs * 2 ** Math.min(this.failures - 1, 10));
   }
 
-  private reportFailure(error: unknown, what: string): void {
-    // First failure and then every tenth: a locked store for an hour must not flood the log.
-    if (this.failures % 10 === 0) {
-      this.bus.emit("log", { level: "error", message: `${what}: ${(error as Error).message ?? String(error)}` });
-    }
+  /** Logged at the first failure, then at a falling rate (10 s, 20 s, 40 s … up to every 10 minutes). */
+  private failed(error: unknown): void {
+    const now = this.clock.now();
+    for (const listener of this.failureListeners) listener();
     this.failures++;
+    if (this.failures === 1) {
+      this.failingSinceMs = now;
+      this.nextReminderMs = now + FIRST_REMINDER_MS;
+      this.reminderGapMs = FIRST_REMINDER_MS;
+      this.bus.emit("log", { level: "error", message: `could not record ${this.queue.length} change(s), retrying: ${messageOf(error)}` });
+    } else if (now >= this.nextReminderMs) {
+      this.reminderGapMs = Math.min(this.reminderGapMs * 2, MAX_REMINDER_MS);
+      this.nextReminderMs = now + this.reminderGapMs;
+      const seconds = Math.round((now - this.failingSinceMs) / 1000);
+      this.bus.emit("log", { level: "error", message: `still could not record ${this.queue.length} change(s) after ${seconds}s, retrying: ${messageOf(error)}` });
+    }
   }
+
+  private recovered(): void {
+    if (this.failures === 0) return;
+    const seconds = Math.round((this.clock.now() - this.failingSinceMs) / 1000);
+    this.bus.emit("log", { level: "info", message: `the state store is writable again after ${seconds}s; the changes that waited are recorded` });
+    this.failures = 0;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,9 +1,9 @@
 import type { RunRecord } from "../store/types.js";
 
 /**
- * Everything the engine does is announced on the event bus; logging (and later webhooks and
- * metrics) are sinks that listen. The store is written directly, through the recorder. Event names are the user's words (SPEC: run.started,
- * run.succeeded, run.failed, …).
+ * Everything the engine does is announced on the event bus; logging, the event journal (and later
+ * webhooks and metrics) are sinks that listen. Run records are written directly, through the
+ * recorder. Event names are the user's words (SPEC: run.started, run.succeeded, run.failed, …).
  */
 export interface RunEventBase {
   runId: number;
@@ -19,6 +19,8 @@ export interface OrchestratorEvents {
   "run.cancelled": RunEventBase & { reason: string };
   "run.interrupted": RunEventBase;
   "run.missed": RunEventBase & { count: number; from: string; to: string };
+  /** Not succeeded `deadlineMs` after its fire (still running or waiting its turn: no run id yet). */
+  "run.late": { runId: number | null; task: string; at: string; scheduledAt: string; deadlineMs: number };
   "run.retrying": RunEventBase & { invocation: number; attempt: number; delayMs: number; error: string };
   "invocation.started": RunEventBase & { invocation: number; attempt: number; target: string; argv: string[] };
   "invocation.finished": RunEventBase & {

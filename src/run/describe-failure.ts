@@ -1,5 +1,5 @@
-import { formatDuration } from "../config/duration.js";
-import type { ProcessOutcome } from "./process.js";
+import { formatDuration } from "../time/duration.js";
+import type { ProcessOutcome } from "./executor.js";
 
 /**
  * Why a process counts as failed, in the words a run's `error` shows; null when it succeeded

@@ -1,8 +1,8 @@
 import type { HttpSpec } from "../config/model.js";
 import type { HttpResult } from "../store/types.js";
-import { MAX_TIMER_MS } from "../schedule/clock.js";
-import { formatDuration } from "../config/duration.js";
-import { charBoundaryAtOrAfter } from "./utf8.js";
+import { MAX_TIMER_MS } from "../time/clock.js";
+import { formatDuration } from "../time/duration.js";
+import { lastBytes } from "./output-tail.js";
 
 export interface HttpOutcome {
   result: HttpResult | null;
@@ -85,11 +85,6 @@ async function readTail(response: Response, limit: number): Promise<string> {
     if (tail.length > limit * 2) tail = lastBytes(tail, limit);
   }
   return lastBytes(tail, limit).toString("utf8");
-}
-
-/** At most the last `limit` bytes, starting where a character starts: a cut inside one would decode to U+FFFD, past the limit. */
-function lastBytes(bytes: Buffer, limit: number): Buffer {
-  return bytes.length <= limit ? bytes : bytes.subarray(charBoundaryAtOrAfter(bytes, bytes.length - limit));
 }
 
 function withoutHeaders(headers: Record<string, string>, names: Set<string>): Record<string, string> {

@@ -4,6 +4,7 @@
  */
 import { extname } from "node:path";
 import type { ParamList, ScriptType } from "../config/model.js";
+import { taskEnvironment } from "./environment.js";
 
 export interface Invocation {
   command: string;
@@ -53,9 +54,7 @@ export interface InvocationEnvOptions {
  * after the task's so a script can rely on them, whatever the configuration sets.
  */
 export function invocationEnv(o: InvocationEnvOptions): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(o.base)) if (value !== undefined) env[key] = value;
-  Object.assign(env, o.taskEnv);
+  const env = taskEnvironment(o.base, o.taskEnv);
   env.ORCHESTRATE_TASK = o.task;
   env.ORCHESTRATE_RUN_ID = String(o.runId);
   env.ORCHESTRATE_SCHEDULED_AT = o.scheduledAt.toISOString();

@@ -19,9 +19,7 @@ export class OutputTail {
     if (this.limitBytes <= 0) return;
     let size = Buffer.byteLength(line);
     if (size > this.limitBytes) {
-      const encoded = Buffer.from(line);
-      const start = charBoundaryAtOrAfter(encoded, size - this.limitBytes);
-      line = encoded.subarray(start).toString("utf8");
+      line = lastBytes(Buffer.from(line), this.limitBytes).toString("utf8");
       size = Buffer.byteLength(line);
     }
     this.lines.push(line);
@@ -48,4 +46,27 @@ export class OutputTail {
     this.lineBytes = this.lineBytes.slice(this.first);
     this.first = 0;
   }
+}
+
+/** At most the last `limitBytes` of `bytes`, starting where a character starts: a cut inside one would decode to U+FFFD, past the limit. */
+export function lastBytes(bytes: Buffer, limitBytes: number): Buffer {
+  if (bytes.length <= limitBytes) return bytes;
+  return bytes.subarray(charBoundaryAtOrAfter(bytes, bytes.length - Math.max(0, limitBytes)));
+}
+
+/** How far past the cut a line start may be and still be where the tail begins. */
+const LINE_START_NEAR = 200;
+
+/**
+ * The last `limitBytes` bytes of `text` (UTF-8), starting at a line when one starts near the cut,
+ * else at a character, so a tail reads cleanly and is never over its limit.
+ */
+export function tailOf(text: string, limitBytes: number): string {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8: short text needs no encoding to know it fits.
+  if (text.length * 3 <= limitBytes) return text;
+  const bytes = Buffer.from(text);
+  if (bytes.length <= limitBytes) return text;
+  const tail = lastBytes(bytes, limitBytes);
+  const newline = tail.indexOf(0x0a);
+  return (newline >= 0 && newline < LINE_START_NEAR ? tail.subarray(newline + 1) : tail).toString("utf8");
 }

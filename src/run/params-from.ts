@@ -7,7 +7,7 @@ import type { ParamList, ScriptType } from "../config/model.js";
 import { describeFailure } from "./describe-failure.js";
 import { interpreterFor } from "./invocation.js";
 import { OutputTail } from "./output-tail.js";
-import { startProcess } from "./process.js";
+import type { Executor } from "./executor.js";
 
 /** More than this on stdout is not a parameter list but a bug; we stop keeping it. */
 export const PARAMS_FROM_MAX_STDOUT_BYTES = 16 * 1024 * 1024;
@@ -25,13 +25,13 @@ export interface LoadParamSetsOptions {
   displayPath?: string;
 }
 
-export async function loadParamSets(o: LoadParamSetsOptions): Promise<ParamList[]> {
+export async function loadParamSets(executor: Executor, o: LoadParamSetsOptions): Promise<ParamList[]> {
   const name = `params_from ${o.displayPath ?? displayPath(o.program, o.cwd)}`;
   const stdout: Buffer[] = [];
   let stdoutBytes = 0;
   const stderr = new OutputTail(STDERR_TAIL_BYTES);
   const { command, args } = interpreterFor(o.type, o.program);
-  const outcome = await startProcess({
+  const outcome = await executor.start({
     command,
     args,
     cwd: o.cwd,

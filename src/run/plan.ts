@@ -1,4 +1,5 @@
 import type { HttpSpec, ParamList, TaskSpec } from "../config/model.js";
+import type { Executor } from "./executor.js";
 import { scriptTypeFor } from "./invocation.js";
 import { loadParamSets } from "./params-from.js";
 
@@ -20,7 +21,7 @@ export type PlannedInvocation =
  * Expands a task's action into its invocations, in order: scripts first, then each repeat item
  * once per parameter set. `params_from` programs run here, at fire time, so they see today's data.
  */
-export async function planInvocations(task: TaskSpec, env: Record<string, string>): Promise<PlannedInvocation[]> {
+export async function planInvocations(task: TaskSpec, env: Record<string, string>, executor: Executor): Promise<PlannedInvocation[]> {
   const action = task.action;
   switch (action.kind) {
     case "command":
@@ -34,12 +35,12 @@ export async function planInvocations(task: TaskSpec, env: Record<string, string
         target: script.displayPath,
         params: script.params,
         group: "scripts",
-        templated: true,
+        templated: script.templated,
       }));
       for (const repeat of action.repeat) {
         const sets =
           repeat.paramSets ??
-          (await loadParamSets({
+          (await loadParamSets(executor, {
             program: repeat.paramsFrom!,
             type: scriptTypeFor(repeat.paramsFrom!, task.type),
             cwd: task.cwd,

@@ -6,20 +6,14 @@
  */
 
 import { readdirSync, readFileSync } from "node:fs";
-import { MAX_TIMER_MS } from "../schedule/clock.js";
-
-const live = new Set<ProcessGroup>();
-let exitHookInstalled = false;
+import { MAX_TIMER_MS } from "../time/clock.js";
 
 export class ProcessGroup {
   private escalation: { at: number; timer: NodeJS.Timeout } | null = null;
   private killedResolvers: Array<() => void> = [];
   private killSent = false;
 
-  constructor(readonly pgid: number) {
-    live.add(this);
-    installExitHook();
-  }
+  constructor(readonly pgid: number) {}
 
   /** Sends `signal` to every process in the group; false when the group no longer exists. */
   signal(signal: NodeJS.Signals | 0): boolean {
@@ -64,12 +58,11 @@ export class ProcessGroup {
     return new Promise((resolve) => this.killedResolvers.push(resolve));
   }
 
-  /** The run is over: stop any pending SIGKILL and stop tracking the group. */
+  /** The run is over: stop any pending SIGKILL. */
   release(): void {
     if (this.escalation) clearTimeout(this.escalation.timer);
     this.escalation = null;
     for (const resolve of this.killedResolvers.splice(0)) resolve();
-    live.delete(this);
   }
 }
 
@@ -78,7 +71,7 @@ export class ProcessGroup {
  * container without an init, or the daemon itself as PID 1), so a killed group would look alive
  * until its grace ran out. On Linux, /proc says which members still run; elsewhere, trust signal 0.
  */
-function hasRunningMember(pgid: number): boolean {
+export function hasRunningMember(pgid: number): boolean {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
@@ -98,32 +91,4 @@ function hasRunningMember(pgid: number): boolean {
     if (Number(pgrp) === pgid && state !== "Z" && state !== "X") return true;
   }
   return false;
-}
-
-/**
- * SIGKILLs every group whose run has not finished yet; returns how many. For the daemon's second
- * SIGINT, when waiting for graceful termination is no longer wanted.
- */
-export function killAllProcessGroups(): number {
-  const groups = [...live];
-  for (const group of groups) group.kill();
-  return groups.length;
-}
-
-/** How many groups are tracked (runs not finished yet). */
-export function liveProcessGroupCount(): number {
-  return live.size;
-}
-
-/**
- * Detached groups survive their parent, so a daemon that exits while scripts run (a crash, an
- * uncaught error, a library user calling process.exit) would leave them behind. `exit` handlers
- * must be synchronous, and process.kill is.
- */
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on("exit", () => {
-    killAllProcessGroups();
-  });
 }

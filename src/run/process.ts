@@ -1,59 +1,14 @@
 import { statSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
-import { MAX_TIMER_MS } from "../schedule/clock.js";
+import { MAX_TIMER_MS } from "../time/clock.js";
 import { execa, type ResultPromise } from "execa";
-import { OutputReader, type OutputStream } from "./output-reader.js";
+import { OutputReader } from "./output-reader.js";
 import { OutputTail } from "./output-tail.js";
 import { ProcessGroup } from "./process-group.js";
 import { closeQuietly, openStdinFile } from "./stdin-file.js";
 
-export { describeFailure } from "./describe-failure.js";
-export { killAllProcessGroups } from "./process-group.js";
-
-export interface ProcessSpec {
-  command: string;
-  /** Passed as argv, never through a shell. */
-  args: string[];
-  cwd: string;
-  /** The complete environment: nothing is inherited implicitly. */
-  env: Record<string, string>;
-  /** null: no limit. At the limit the process group gets SIGTERM, then SIGKILL after killGraceMs. */
-  timeoutMs: number | null;
-  killGraceMs: number;
-  /** The tail of the output kept in the outcome. */
-  outputLimitBytes: number;
-  /** Every line of output as it arrives (lines over 64 KiB come in pieces). */
-  onLine?: (stream: OutputStream, line: string) => void;
-  /** The raw bytes as they arrive, for callers that parse a program's stdout (params_from). */
-  onChunk?: (stream: OutputStream, chunk: Buffer) => void;
-  /** The process's stdin (it reads this text, then end of file); without it stdin is /dev/null. */
-  stdin?: string;
-}
-
-export interface ProcessOutcome {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  cancelled: boolean;
-  spawnError: string | null;
-  /** Tail of stdout and stderr interleaved by arrival, at most outputLimitBytes, cut at a line/char boundary. */
-  output: string;
-  /** The script exited but processes it started still held its output open; they were left running. */
-  leakedDescendants: boolean;
-  /** From start until the script itself exited. */
-  durationMs: number;
-  pid: number | undefined;
-}
-
-export interface RunningProcess {
-  pid: number | undefined;
-  /** Resolves exactly once, never rejects. */
-  done: Promise<ProcessOutcome>;
-  /** SIGTERM to the whole group, SIGKILL after graceMs; the outcome says cancelled. */
-  cancel(graceMs: number): void;
-  /** SIGKILL to the whole group, now. */
-  kill(): void;
-}
+import type { ProcessOutcome, ProcessSpec, RunningProcess } from "./executor.js";
+import type { OutputStream } from "./output-reader.js";
 
 /**
  * How long a finished script's pipes are still read. Whatever it printed just before exiting is

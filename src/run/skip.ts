@@ -7,15 +7,17 @@
  */
 import { stat } from "node:fs/promises";
 import type { FireContext, SkipRule } from "../config/model.js";
-import { zonedParts } from "../config/templates.js";
-import { formatDuration } from "../config/duration.js";
+import { zonedParts } from "../time/zones.js";
+import { formatDuration } from "../time/duration.js";
 import { describeFailure } from "./describe-failure.js";
 import { commandInvocation } from "./invocation.js";
-import { startProcess } from "./process.js";
+import type { Executor } from "./executor.js";
 
 export interface SkipContext extends FireContext {
   cwd: string;
-  env: Record<string, string | undefined>;
+  /** The task's environment (environment.ts), which a skip command runs with. */
+  env: Record<string, string>;
+  executor: Executor;
 }
 
 export interface SkipEvaluation {
@@ -86,14 +88,12 @@ function dateIn(ctx: SkipContext): string {
 }
 
 async function judgeCommand(command: string, ctx: SkipContext): Promise<Verdict> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(ctx.env)) if (value !== undefined) env[key] = value;
   const { command: file, args } = commandInvocation(command);
-  const outcome = await startProcess({
+  const outcome = await ctx.executor.start({
     command: file,
     args,
     cwd: ctx.cwd,
-    env,
+    env: ctx.env,
     timeoutMs: SKIP_COMMAND_TIMEOUT_MS,
     killGraceMs: SKIP_COMMAND_KILL_GRACE_MS,
     outputLimitBytes: 2048,

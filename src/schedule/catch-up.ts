@@ -3,7 +3,7 @@
  * missed. Pure functions of (task, slots, now), so every rule here has an exact test.
  */
 import { collectSlots, type SlotSpan } from "./slots.js";
-import type { Fire, MissedGap, SchedulerTask } from "./scheduler.js";
+import type { Fire, MissedGap, SchedulerTask } from "./types.js";
 
 /**
  * A slot late by at most this much is an ordinary (late) fire; later than this, the daemon was
@@ -26,15 +26,21 @@ export interface DuePlan {
   lastSlot: number;
 }
 
-/** The slots of a cron or every task from `firstDueMs` up to `nowMs` (inclusive). */
+/**
+ * The slots of a cron or every task from `firstDueMs` up to `nowMs` (inclusive). The newest of
+ * them is the task's fire, on time or late, when it is late by at most a minute; every older one
+ * was missed (the daemon was down, suspended, or the clock jumped) and goes by the task's
+ * catch_up policy, within its window. So a burst of slots found together never becomes a burst
+ * of runs: after five seconds down a per-second task fires once, plus what catch_up asks for.
+ */
 export function planRecurring(task: SchedulerTask, anchorMs: number, firstDueMs: number, nowMs: number): DuePlan {
   const span = (from: number, to: number, keep: number): SlotSpan => collectSlots(task.trigger, task.timezone, anchorMs, from, to, keep);
-  const lateBefore = nowMs - LATE_TOLERANCE_MS;
   const windowStart = nowMs - task.catchUpWindowMs;
 
-  const onTime = span(Math.max(firstDueMs, lateBefore), nowMs, MAX_CATCH_UP_RUNS);
-  const old = span(firstDueMs, Math.min(windowStart, lateBefore) - 1, 0);
-  const recent = span(Math.max(firstDueMs, windowStart), lateBefore - 1, MAX_CATCH_UP_RUNS + 1);
+  const newest = span(Math.max(firstDueMs, nowMs - LATE_TOLERANCE_MS), nowMs, 1).last;
+  const olderEnd = newest === null ? nowMs : newest - 1;
+  const old = span(firstDueMs, Math.min(windowStart - 1, olderEnd), 0);
+  const recent = span(Math.max(firstDueMs, windowStart), olderEnd, MAX_CATCH_UP_RUNS + 1);
 
   const missed: Array<Omit<MissedGap, "task">> = [];
   const fires: Fire[] = [];
@@ -55,13 +61,9 @@ export function planRecurring(task: SchedulerTask, anchorMs: number, firstDueMs:
       for (const slotMs of caught) fires.push({ task: task.name, slotMs, kind: "catch_up", coveredSlots: 1 });
     }
   }
+  if (newest !== null) fires.push({ task: task.name, slotMs: newest, kind: "schedule", coveredSlots: 1 });
 
-  // Even on time, a burst larger than a catch-up is not fired (an interval far below a second).
-  const overflow = onTime.count - onTime.kept.length;
-  if (overflow > 0) addMissed(missed, { count: overflow, first: onTime.first, last: (onTime.kept[0] as number) - 1, kept: [] });
-  for (const slotMs of onTime.kept) fires.push({ task: task.name, slotMs, kind: "schedule", coveredSlots: 1 });
-
-  const lastSlot = Math.max(onTime.last ?? -Infinity, recent.last ?? -Infinity, old.last ?? -Infinity);
+  const lastSlot = Math.max(newest ?? -Infinity, recent.last ?? -Infinity, old.last ?? -Infinity);
   return { missed: mergeGap(task.name, missed), fires, lastSlot };
 }
 

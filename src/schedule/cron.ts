@@ -8,7 +8,7 @@
  */
 import { Cron, CronPattern, type CronOptions } from "croner";
 import { CRON_NICKNAMES, DAY_OF_WEEK, MONTH, REBOOT, cronFields, isNickname, isReboot, normalise, splitFields, type FieldInfo } from "./cron-dialect.js";
-import { isValidTimezone } from "../config/zoned-time.js";
+import { isValidTimezone } from "../time/zones.js";
 import { Lru } from "./lru.js";
 
 export { CRON_NICKNAMES, REBOOT, cronWarnings, isNickname, isReboot } from "./cron-dialect.js";

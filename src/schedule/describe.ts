@@ -1,7 +1,7 @@
 /** Schedules in words, for `validate`, `next`, `explain` and logs. */
 import cronstrue from "cronstrue";
-import { zonedParts } from "../config/templates.js";
-import type { Trigger } from "../config/model.js";
+import { zonedParts } from "../time/zones.js";
+import type { Trigger } from "./types.js";
 import { cronFields, isReboot, splitFields } from "./cron-dialect.js";
 
 const NICKNAMES: Record<string, string> = {

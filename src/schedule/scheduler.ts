@@ -7,38 +7,12 @@
  * fires, so a clock that steps backwards cannot repeat runs, and a timer that wakes early just
  * waits again. Slots found late (downtime, suspend, forward clock step) go through catch-up.ts.
  */
-import type { CatchUpPolicy, Trigger } from "../config/model.js";
+import type { Fire, MissedGap, SchedulerTask, Trigger } from "./types.js";
 import { planOneShot, planRecurring, type DuePlan } from "./catch-up.js";
-import type { Clock, TimerHandle } from "./clock.js";
+import type { Clock, TimerHandle } from "../time/clock.js";
 import { isReboot } from "./cron-dialect.js";
 import { MinHeap } from "./heap.js";
 import { nextFireAfter } from "./trigger.js";
-
-export interface SchedulerTask {
-  name: string;
-  trigger: Trigger;
-  timezone: string;
-  jitterMs: number;
-  catchUp: CatchUpPolicy;
-  catchUpWindowMs: number;
-}
-
-export interface Fire {
-  task: string;
-  /** The scheduled instant: the identity of the fire (jitter delays the call, not this). */
-  slotMs: number;
-  kind: "schedule" | "catch_up";
-  /** 1, or how many missed slots a catch_up: latest run stands for. */
-  coveredSlots: number;
-}
-
-export interface MissedGap {
-  task: string;
-  count: number;
-  /** The first and last missed slot. */
-  fromMs: number;
-  toMs: number;
-}
 
 export interface SchedulerOptions {
   clock: Clock;

@@ -4,7 +4,7 @@
  * are enumerated only up to a budget; past it, the endpoints and the last few slots stay exact
  * and the count in the middle is estimated from the average spacing.
  */
-import type { Trigger } from "../config/model.js";
+import type { Trigger } from "./types.js";
 import { cronFiresAfter } from "./cron.js";
 import { nextFireAfter } from "./trigger.js";
 

@@ -2,7 +2,7 @@
  * The next fire time of any trigger. The scheduler, `next`, `explain` and `simulate` all read fire
  * times through these two functions, so what they show is what the daemon does.
  */
-import type { Trigger } from "../config/model.js";
+import type { Trigger } from "./types.js";
 import { nextCronFire } from "./cron.js";
 
 /**

@@ -1,5 +1,5 @@
+import type { RunStore } from "./contract.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
-import type { RunStore } from "./types.js";
 
 /** Opens the store a config's `state:` (or `--state`, `ORCHESTRATE_STATE`) names. */
 export function openStore(location: string): RunStore {

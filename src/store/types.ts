@@ -1,8 +1,11 @@
 /**
- * The run store: the only record of what ran (SPEC §5). The interface is async so that a
- * PostgreSQL store shared by several daemons can sit behind it; the embedded SQLite store is the
- * default.
+ * What the run store records (SPEC §5): runs, their invocations and messages, one-off runs waiting
+ * for their time, and the journal of events. The interfaces that read and write them are in
+ * contract.ts.
  */
+import type { OneOffSpec } from "../config/model.js";
+
+export type { OneOffSpec };
 
 export type RunStatus =
   | "pending"
@@ -85,11 +88,6 @@ export interface RunRecord {
   messages: RunMessage[];
 }
 
-/** What a one-off run (`orchestrate schedule`) does: call a URL, or run a script. */
-export type OneOffSpec =
-  | { kind: "http"; url: string }
-  | { kind: "script"; path: string; type: string; params: Array<[string, string]> };
-
 /** A one-off that is due, with what it is to do. */
 export interface PendingRun {
   run: RunRecord;
@@ -116,23 +114,19 @@ export function newRunRecord(run: Pick<RunRecord, "id" | "task" | "trigger" | "s
   };
 }
 
-export interface NewRun {
+/** A one-off run (`orchestrate schedule`) as it is queued: pending until it is due. */
+export interface NewPendingRun {
   task: string;
-  /** Epoch ms a pending one-off is due. */
-  dueMs?: number | null;
-  trigger: RunTrigger;
-  status: RunStatus;
-  scheduledAt: string | null;
-  startedAt?: string | null;
-  finishedAt?: string | null;
-  reason?: string | null;
-  oneOff?: OneOffSpec | null;
+  /** Epoch ms it is due. */
+  dueMs: number;
+  oneOff: OneOffSpec;
 }
 
 export type RunPatch = Partial<
   Pick<
     RunRecord,
     | "status"
+    | "scheduledAt"
     | "startedAt"
     | "finishedAt"
     | "attempts"
@@ -155,23 +149,32 @@ export interface HistoryQuery {
 export interface Retention {
   keepRuns: number;
   keepDays: number;
+  /** Journal events kept at most (the newest), besides keepDays. */
+  keepEvents: number;
   nowMs: number;
 }
 
-export interface DaemonIdentity {
-  daemonId: string;
-  pid: number;
-  host: string;
-  startedAt: string;
+/** One entry of the event journal: a run state change, durable, in the order it was appended. */
+export interface JournalEvent {
+  /** Assigned by the store when the event is appended; increasing, so a reader resumes after the last it saw. */
+  seq: number;
+  /** Unique, assigned by whoever emitted it. */
+  id: string;
+  /** The bus event's name: run.started, run.succeeded, ... */
+  type: string;
+  at: string;
+  task: string | null;
+  runId: number | null;
+  data: Record<string, unknown>;
 }
 
-/** Thrown when another live daemon already runs on the same store. */
-export class StoreLockedError extends Error {
-  constructor(readonly holder: DaemonIdentity) {
-    super(
-      `another orchestrate daemon (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}) is running on this state store; stop it first or use a different --state`,
-    );
-  }
+export type NewJournalEvent = Omit<JournalEvent, "seq">;
+
+export interface EventQuery {
+  /** Only events appended after this sequence number. */
+  afterSeq?: number;
+  runId?: number;
+  limit?: number;
 }
 
 /**
@@ -182,47 +185,5 @@ export type WriteOp =
   | { kind: "create"; run: RunRecord }
   | { kind: "update"; id: number; patch: RunPatch }
   | { kind: "message"; id: number; message: RunMessage }
-  | { kind: "slot"; task: string; slotMs: number };
-
-export interface RunStore {
-  /** Where the state lives, for messages. */
-  readonly location: string;
-  /** Creates a run with the next id and returns it (for one-off callers; the daemon reserves ids). */
-  createRun(run: NewRun): Promise<number>;
-  /** Reserves `count` consecutive run ids that no other process will use; returns the first. */
-  reserveRunIds(count: number): Promise<number>;
-  /** Applies writes in order, all or none. */
-  applyWrites(ops: WriteOp[]): Promise<void>;
-  getRun(id: number): Promise<RunRecord | null>;
-  history(query: HistoryQuery): Promise<RunRecord[]>;
-
-  /** Each task's last handled fire slot, so restarts neither repeat nor forget fires. */
-  lastSlots(): Promise<Map<string, number>>;
-
-  /** Takes the daemon lock or throws StoreLockedError naming the live holder. */
-  acquireDaemonLock(me: DaemonIdentity): Promise<void>;
-  releaseDaemonLock(daemonId: string): Promise<void>;
-  /** Runs left `running` by a process that is gone become `interrupted`; returns their ids. */
-  interruptOrphanedRuns(finishedAt: string): Promise<number[]>;
-
-  /** One-off runs (`orchestrate schedule`) due at or before nowMs, oldest first. */
-  duePendingRuns(nowMs: number): Promise<PendingRun[]>;
-  /** The earliest due time of a pending one-off, or null. */
-  nextPendingDueMs(): Promise<number | null>;
-  /** Marks a pending run as started, unless someone else got it first. */
-  claimPendingRun(id: number, startedAt: string): Promise<boolean>;
-  /**
-   * Calls `onChange` (soon, possibly more than once) when another process may have written, so the
-   * daemon need not poll; returns a function that stops watching, or null if the store cannot tell.
-   */
-  watchChanges(onChange: () => void): (() => void) | null;
-
-  /** Deletes finished runs beyond the retention limits; returns how many. */
-  prune(retention: Retention): Promise<number>;
-  /**
-   * How long one write may wait for another process's lock. A daemon sets it short once started:
-   * its recorder retries, and an embedded store that waits blocks the whole process.
-   */
-  setLockWait(ms: number): void;
-  close(): Promise<void>;
-}
+  | { kind: "slot"; task: string; slotMs: number }
+  | { kind: "event"; event: NewJournalEvent };

@@ -79,7 +79,8 @@ describe("a fire that finds the previous run still going", () => {
       expect(log[i + 1]).toBe(`end ${id}`);
     }
     const runs = await historyOf(project.dir);
-    expect(runs.filter((r) => r.status === "skipped")).toEqual([]);
+    // Nothing is skipped for being in the way; only the fires still waiting when the daemon stopped.
+    expect(runs.filter((r) => r.status === "skipped" && !r.reason!.startsWith("stopped before its turn"))).toEqual([]);
     const started = runs.filter((r) => r.status === "succeeded").map((r) => r.scheduledAt!);
     expect([...started].sort()).toEqual(started);
   });

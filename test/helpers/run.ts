@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ProcessSpec } from "../../src/run/process.js";
+import type { ProcessSpec } from "../../src/run/executor.js";
 import { waitFor as waitUntil } from "./project.js";
 
 export function makeTempDir(): { dir: string; remove(): void } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isValidTimezone, systemTimezone, zonedWallTimeToEpoch } from "../../src/config/zoned-time.js";
+import { isValidTimezone, systemTimezone, zonedWallTimeToEpoch } from "../../src/time/zones.js";
 import { taskOf, yaml } from "./config-fixture.js";
 
 const utc = (iso: string) => Date.parse(iso);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "../../src/config/duration.js";
+import { formatDuration, parseDuration } from "../../src/time/duration.js";
 import { parseSize } from "../../src/config/size.js";
 
 describe("durations: 500ms, 30s, 5m, 1h30m, 2d, or a number of seconds", () => {

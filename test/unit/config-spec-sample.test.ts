@@ -36,6 +36,7 @@ describe("the sample file of SPEC §3 loads into the model the engine runs", () 
               ["region", "eu"],
               ["day", "{{ scheduled_at | date: yyyy-MM-dd }}"],
             ],
+            templated: true,
           },
         ],
         repeat: [

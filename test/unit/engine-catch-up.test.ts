@@ -4,19 +4,20 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../../src/config/load.js";
 import { Orchestrator } from "../../src/orchestrator.js";
-import { ManualClock } from "../../src/schedule/clock.js";
+import { ManualClock } from "../../src/time/clock.js";
 import type { RunRecord } from "../../src/store/types.js";
 import { waitFor } from "../helpers/project.js";
 
 /**
  * A per-minute task; the daemon runs for one fire, is stopped across three more, and restarts:
- * what happens to the three missed fires is the task's catch_up policy.
+ * what happens to the three missed fires is the task's catch_up policy. The catch-up runs and the
+ * on-time fire are due together; `concurrency: queue` runs them one after another.
  */
-async function stopAcrossThreeFires(catchUp: "none" | "latest" | "all"): Promise<RunRecord[]> {
+async function stopAcrossThreeFires(catchUp: "none" | "latest" | "all", concurrency = "queue"): Promise<RunRecord[]> {
   const dir = mkdtempSync(join(tmpdir(), "orchestrate-catch-up-"));
   try {
     const file = join(dir, "orchestration.yaml");
-    const yaml = `tasks:\n  minutely:\n    cron: "* * * * *"\n    timezone: UTC\n    catch_up: ${catchUp}\n    command: "true"\n`;
+    const yaml = `tasks:\n  minutely:\n    cron: "* * * * *"\n    timezone: UTC\n    catch_up: ${catchUp}\n    concurrency: ${concurrency}\n    command: "true"\n`;
     const { config, problems } = parseConfigText(yaml, file);
     expect(problems).toEqual([]);
     const clock = new ManualClock("2026-06-01T10:00:30Z");

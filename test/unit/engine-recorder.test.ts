@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RunRecorder } from "../../src/engine/recorder.js";
 import { EventBus } from "../../src/events/bus.js";
-import { systemClock } from "../../src/schedule/clock.js";
+import { systemClock } from "../../src/time/clock.js";
 import { SqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { newRunRecord } from "../../src/store/types.js";
 

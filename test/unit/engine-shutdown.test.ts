@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../../src/config/load.js";
 import { Orchestrator } from "../../src/orchestrator.js";
-import { ManualClock } from "../../src/schedule/clock.js";
+import { ManualClock } from "../../src/time/clock.js";
 import { tempProject, waitFor, withDeadline } from "../helpers/project.js";
 
 describe("stopping the daemon", () => {
-  it("with fires waiting in a queue (concurrency: queue) drops them unstarted and stops", async () => {
+  it("with fires waiting in a queue (concurrency: queue) stops without starting them, and records them as skipped", async () => {
     const project = tempProject({ "slow.sh": "#!/usr/bin/env bash\nsleep 30\n" });
     const yaml = `tasks:\n  slow:\n    cron: "* * * * * *"\n    concurrency: queue\n    scripts:\n      - path: slow.sh\n`;
     const { config } = parseConfigText(yaml, project.path("orchestration.yaml"));
@@ -23,7 +23,9 @@ describe("stopping the daemon", () => {
     await running;
     expect(started).toHaveLength(1);
     const runs = await new Orchestrator({ state: project.path("state.db") }).history();
-    expect(runs.map((r) => r.status)).toEqual(["interrupted"]);
+    expect(runs.map((r) => r.status)).toEqual(["skipped", "interrupted"]);
+    // The two fires that waited are one record: consecutive skips for one reason extend it.
+    expect(runs[0]!.reason).toMatch(/^stopped before its turn; 2 fires in a row/);
     project.cleanup();
   });
 });

@@ -67,7 +67,7 @@ describe("the library API (seed 003's add_task, add_script, add_repeat, add_skip
     expect(() => orchestrator.addTask("0 25 * * *", "bash")).toThrow(/hour/);
     expect(() => orchestrator.addTask("0 0 * * *", "perl" as never)).toThrow(/script type/);
     expect(() => orchestrator.addTask("0 0 * * *", "bash", { timezone: "Mars/Olympus" })).toThrow(/timezone/);
-    expect(() => orchestrator.addTask("0 0 * * *", "bash", { cwd: project.dir }).addScript("missing.sh")).toThrow(/does not exist/);
+    expect(() => orchestrator.addTask("0 0 * * *", "bash", { cwd: project.dir }).addScript("missing.sh")).toThrow(/script not found/);
     expect(() => orchestrator.addTask("0 0 * * *", "bash", { cwd: project.dir, name: "t" }).addScript("echo.sh", { d: "{{ nope }}" })).toThrow(/unknown template name/);
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { ScriptType } from "../../src/config/model.js";
+import { LocalExecutor } from "../../src/run/local-executor.js";
 import { loadParamSets } from "../../src/run/params-from.js";
 import { makeTempDir, writeScript } from "../helpers/run.js";
 
@@ -8,7 +9,7 @@ afterAll(() => temp.remove());
 
 function load(name: string, text: string, type: ScriptType = "python", timeoutMs = 20_000) {
   const program = writeScript(temp.dir, name, text);
-  return loadParamSets({ program, type, cwd: temp.dir, env: { PATH: process.env.PATH!, HOME: temp.dir, REGION: "eu" }, timeoutMs });
+  return loadParamSets(new LocalExecutor(), { program, type, cwd: temp.dir, env: { PATH: process.env.PATH!, HOME: temp.dir, REGION: "eu" }, timeoutMs });
 }
 
 describe("params_from: a program prints the parameter sets of a repeat", () => {

@@ -1,10 +1,11 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { liveProcessGroupCount } from "../../src/run/process-group.js";
-import { describeFailure, killAllProcessGroups, startProcess } from "../../src/run/process.js";
+import { describeFailure } from "../../src/run/describe-failure.js";
+import { LocalExecutor } from "../../src/run/local-executor.js";
 import { bashSpec, isAlive, killQuietly, makeTempDir, pidWrittenTo, waitFor } from "../helpers/run.js";
 
 const temp = makeTempDir();
+const executor = new LocalExecutor();
 const leftovers: number[] = [];
 afterAll(() => {
   leftovers.forEach(killQuietly);
@@ -15,7 +16,7 @@ afterAll(() => {
 async function startWithChild(name: string, ignoreTerm = false) {
   const pidFile = join(temp.dir, `${name}.pid`);
   const trap = ignoreTerm ? "trap '' TERM; " : "";
-  const running = startProcess(bashSpec(`${trap}sleep 999 & echo $! > ${pidFile}; while :; do sleep 0.05; done`));
+  const running = executor.start(bashSpec(`${trap}sleep 999 & echo $! > ${pidFile}; while :; do sleep 0.05; done`));
   const child = await pidWrittenTo(pidFile);
   leftovers.push(child);
   return { running, child };
@@ -53,7 +54,7 @@ describe("a run that is replaced or stopped is cancelled with its whole process 
   });
 
   it("cancel and kill after the run finished do nothing", async () => {
-    const running = startProcess(bashSpec("exit 0"));
+    const running = executor.start(bashSpec("exit 0"));
     const outcome = await running.done;
     running.cancel(0);
     running.kill();
@@ -62,13 +63,13 @@ describe("a run that is replaced or stopped is cancelled with its whole process 
 });
 
 describe("process groups do not outlive the daemon", () => {
-  it("killAllProcessGroups kills every group still running, SIGTERM or not", async () => {
+  it("the executor's killAll kills every group still running, SIGTERM or not", async () => {
     const first = await startWithChild("all-1", true);
     const second = await startWithChild("all-2");
-    expect(killAllProcessGroups()).toBe(2);
+    expect(executor.killAll()).toBe(2);
     const outcomes = await Promise.all([first.running.done, second.running.done]);
     expect(outcomes.map((o) => o.signal)).toEqual(["SIGKILL", "SIGKILL"]);
     await waitFor("both background children to be gone", () => !isAlive(first.child) && !isAlive(second.child));
-    expect(liveProcessGroupCount()).toBe(0);
+    expect(executor.running()).toBe(0);
   });
 });

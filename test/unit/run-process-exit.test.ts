@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { describeFailure, startProcess } from "../../src/run/process.js";
+import { describeFailure } from "../../src/run/describe-failure.js";
+import { startProcess } from "../../src/run/process.js";
 import { bashSpec, makeTempDir, writeScript } from "../helpers/run.js";
 
 const temp = makeTempDir();

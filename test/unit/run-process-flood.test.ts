@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { startProcess, type ProcessOutcome } from "../../src/run/process.js";
+import type { ProcessOutcome } from "../../src/run/executor.js";
+import { startProcess } from "../../src/run/process.js";
 import { bashSpec } from "../helpers/run.js";
 
 const FLOOD_BYTES = 200_000_000;

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { describeFailure, startProcess } from "../../src/run/process.js";
+import { describeFailure } from "../../src/run/describe-failure.js";
+import { startProcess } from "../../src/run/process.js";
 import { bashSpec, isAlive, killQuietly, makeTempDir, pidWrittenTo, waitFor } from "../helpers/run.js";
 
 const temp = makeTempDir();

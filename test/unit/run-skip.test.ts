@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SkipRule } from "../../src/config/model.js";
+import { LocalExecutor } from "../../src/run/local-executor.js";
 import { evaluateSkips, type SkipContext } from "../../src/run/skip.js";
 import { makeTempDir, writeScript } from "../helpers/run.js";
 
@@ -20,7 +21,8 @@ function ctx(overrides: Partial<SkipContext> = {}): SkipContext {
     scheduledAt: FRIDAY_NIGHT_UTC,
     timezone: "Europe/Berlin",
     cwd: temp.dir,
-    env: { PATH: process.env.PATH },
+    env: { PATH: process.env.PATH! },
+    executor: new LocalExecutor(),
     ...overrides,
   };
 }
@@ -57,7 +59,7 @@ describe("conditions checked on the machine at fire time", () => {
   it("a skip command runs in the task's folder with the task's environment", async () => {
     const rule: SkipRule = { kind: "command", command: 'test "$MODE" = quiet && test -f ./here' };
     writeScript(temp.dir, "here", "");
-    expect(await firstSkipReason([rule], ctx({ env: { PATH: process.env.PATH, MODE: "quiet" } }))).not.toBeNull();
+    expect(await firstSkipReason([rule], ctx({ env: { PATH: process.env.PATH!, MODE: "quiet" } }))).not.toBeNull();
   });
 
   it("a skip command that cannot start does not skip, and says why", async () => {

@@ -106,8 +106,9 @@ describe("a long outage of a per-second schedule", () => {
     const missed = h.missed[0]?.count ?? 0;
     const caught = h.fires.find((f) => f.kind === "catch_up")?.coveredSlots ?? 0;
     const onTime = h.fires.filter((f) => f.kind === "schedule").length;
-    expect(onTime).toBe(61);
-    expect(caught).toBe(3600 - 60);
+    // The newest slot is the fire; every older one in the window is caught up by one run.
+    expect(onTime).toBe(1);
+    expect(caught).toBe(3600);
     expect(missed + caught + onTime).toBe(week);
   });
 });
@@ -133,5 +134,42 @@ describe("one-shots (at) are never silently lost", () => {
     h.scheduler.start();
     expect(h.fires).toEqual([]);
     expect(h.missed).toEqual([]);
+  });
+});
+
+describe("several slots of one task found due at once (a short downtime, a stalled timer)", () => {
+  /** A per-second task whose daemon was down from 12:00:00 (its last slot) to 12:00:05.5. */
+  function shortDowntime(policy: CatchUpPolicy) {
+    const h = harness("2026-06-01T12:00:05.500Z", [task("fast", cron("* * * * * *"), { catchUp: policy })], {
+      lastSlots: new Map([["fast", at("12:00:00")]]),
+    });
+    h.scheduler.start();
+    return h;
+  }
+
+  test("none: the newest slot fires; the four before it are one missed record", () => {
+    const h = shortDowntime("none");
+    expect(h.fires).toEqual([{ task: "fast", slotMs: at("12:00:05"), kind: "schedule", coveredSlots: 1 }]);
+    expect(h.missed).toEqual([{ task: "fast", count: 4, fromMs: at("12:00:01"), toMs: at("12:00:04") }]);
+  });
+
+  test("latest: one catch-up run stands for the four, then the newest slot fires", () => {
+    const h = shortDowntime("latest");
+    expect(h.fires).toEqual([
+      { task: "fast", slotMs: at("12:00:04"), kind: "catch_up", coveredSlots: 4 },
+      { task: "fast", slotMs: at("12:00:05"), kind: "schedule", coveredSlots: 1 },
+    ]);
+    expect(h.missed).toEqual([]);
+  });
+
+  test("all: each of the four in order, then the newest slot", () => {
+    const h = shortDowntime("all");
+    expect(h.fires.map((f) => [iso(f.slotMs), f.kind])).toEqual([
+      ["2026-06-01T12:00:01.000Z", "catch_up"],
+      ["2026-06-01T12:00:02.000Z", "catch_up"],
+      ["2026-06-01T12:00:03.000Z", "catch_up"],
+      ["2026-06-01T12:00:04.000Z", "catch_up"],
+      ["2026-06-01T12:00:05.000Z", "schedule"],
+    ]);
   });
 });

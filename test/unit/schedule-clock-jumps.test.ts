@@ -3,7 +3,7 @@
  * early, never fire a slot twice, and notice a jump within its 30 s timer cap.
  */
 import { describe, expect, test } from "vitest";
-import { ManualClock } from "../../src/schedule/clock.js";
+import { ManualClock } from "../../src/time/clock.js";
 import { Scheduler } from "../../src/schedule/scheduler.js";
 import { HOUR, MINUTE, SECOND, cron, harness, iso, task } from "./schedule-harness.js";
 

@@ -1,7 +1,8 @@
 /** Drives a Scheduler on a ManualClock and records what it reports, for the schedule-* tests. */
 import type { Trigger } from "../../src/config/model.js";
-import { ManualClock } from "../../src/schedule/clock.js";
-import { Scheduler, type Fire, type MissedGap, type SchedulerTask } from "../../src/schedule/scheduler.js";
+import { ManualClock } from "../../src/time/clock.js";
+import { Scheduler } from "../../src/schedule/scheduler.js";
+import type { Fire, MissedGap, SchedulerTask } from "../../src/schedule/types.js";
 
 export const HOUR = 3_600_000;
 export const MINUTE = 60_000;

@@ -1,6 +1,6 @@
 /** Each kind of trigger, as the daemon fires it and as `next` shows it (the same functions). */
 import { describe, expect, test } from "vitest";
-import { ManualClock, type Clock } from "../../src/schedule/clock.js";
+import { ManualClock, type Clock } from "../../src/time/clock.js";
 import { Scheduler } from "../../src/schedule/scheduler.js";
 import { nextFireAfter, upcomingFires } from "../../src/schedule/trigger.js";
 import { HOUR, MINUTE, SECOND, cron, harness, iso, task } from "./schedule-harness.js";

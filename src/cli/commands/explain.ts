@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { isValidTimezone, systemTimezone } from "../../config/zoned-time.js";
+import { isValidTimezone, systemTimezone } from "../../time/zones.js";
 import { checkCronExpression, cronWarnings } from "../../schedule/cron.js";
 import { describeCron } from "../../schedule/describe.js";
 import { upcomingFires } from "../../schedule/trigger.js";

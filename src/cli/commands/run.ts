@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { parseDuration } from "../../config/duration.js";
+import { parseDuration } from "../../time/duration.js";
 import { cli, configPath, createOrchestrator, UserError } from "../context.js";
 
 interface RunOptions {
@@ -36,6 +36,8 @@ export function registerRun(program: Command): void {
       };
       process.on("SIGTERM", onSignal);
       process.on("SIGINT", onSignal);
+      // A closed terminal or `systemctl reload` must not kill the daemon (Node's default for SIGHUP).
+      process.on("SIGHUP", () => log("SIGHUP received: reloading the configuration is not supported yet; still running with the one loaded at start"));
       // The daemon must stay up: a bug in one run's handling is logged, not fatal.
       process.on("uncaughtException", (error) =>
         orchestrator.bus.emit("log", { level: "error", message: `unexpected error (still running): ${error.stack ?? error.message}` }),

@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { parseDuration } from "../../config/duration.js";
+import { parseDuration } from "../../time/duration.js";
 import { scriptTypeFor } from "../../run/invocation.js";
-import type { OneOffSpec } from "../../store/types.js";
+import type { OneOffSpec } from "../../config/model.js";
 import { orchestratorForState, UserError } from "../context.js";
 import { parseTimeOption } from "../format.js";
 

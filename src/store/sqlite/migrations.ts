@@ -54,4 +54,18 @@ export const MIGRATIONS: string[] = [
     heartbeat_ms INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    at TEXT NOT NULL,
+    task TEXT,
+    run_id INTEGER,
+    data TEXT NOT NULL,
+    created_ms INTEGER NOT NULL
+  );
+  CREATE INDEX events_run ON events (run_id, seq);
+  CREATE INDEX events_created ON events (created_ms);
+  `,
 ];

@@ -1,4 +1,4 @@
-import type { RunMessage, RunRecord } from "../types.js";
+import type { JournalEvent, RunMessage, RunRecord } from "../types.js";
 
 export interface RunRow {
   id: number;
@@ -40,4 +40,18 @@ export function rowToRun(row: RunRow, messages: RunMessage[]): RunRecord {
     invocations: row.invocations ? JSON.parse(row.invocations) : [],
     messages,
   };
+}
+
+export interface EventRow {
+  seq: number;
+  id: string;
+  type: string;
+  at: string;
+  task: string | null;
+  run_id: number | null;
+  data: string;
+}
+
+export function rowToEvent(row: EventRow): JournalEvent {
+  return { seq: row.seq, id: row.id, type: row.type, at: row.at, task: row.task, runId: row.run_id, data: JSON.parse(row.data) };
 }

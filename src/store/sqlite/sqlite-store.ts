@@ -2,32 +2,35 @@ import { mkdirSync, watch } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname } from "node:path";
 import Database from "better-sqlite3";
+import { isProcessAlive } from "../../util/process-alive.js";
+import { StoreLockedError, type NodeIdentity, type RunStore, type SlotClaim, type WriteOptions } from "../contract.js";
 import {
   FINISHED_STATUSES,
-  StoreLockedError,
-  type DaemonIdentity,
+  type EventQuery,
+  type HistoryQuery,
+  type JournalEvent,
+  type NewPendingRun,
   type OneOffSpec,
   type PendingRun,
-  type HistoryQuery,
-  type NewRun,
   type Retention,
   type RunMessage,
   type RunPatch,
   type RunRecord,
-  type RunStore,
   type WriteOp,
 } from "../types.js";
-import { isProcessAlive } from "../../util/process-alive.js";
 import { MIGRATIONS } from "./migrations.js";
-import { rowToRun, type RunRow } from "./rows.js";
+import { rowToEvent, rowToRun, type EventRow, type RunRow } from "./rows.js";
 
 export interface SqliteStoreOptions {
-  /** How long a write waits for another process's lock before failing (ms). */
+  /** How long a write waits for another process's lock before failing (ms), unless a call says otherwise. */
   busyTimeoutMs?: number;
 }
 
 const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(", ");
 const PRUNE_CHUNK = 2_000;
+const DEFAULT_LOCK_WAIT_MS = 5_000;
+/** SQLite result codes of a write that can never succeed as it is: dropping it beats retrying it for ever. */
+const PERMANENT = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
 
 async function drainChunks(deleteChunk: () => number): Promise<number> {
   let total = 0;
@@ -42,22 +45,26 @@ async function drainChunks(deleteChunk: () => number): Promise<number> {
 /**
  * The embedded default store: one SQLite file in WAL mode, so `history` and `show` read beside a
  * running daemon, and `trigger`/`schedule` write beside it. Every write is one short transaction:
- * a SIGKILL at any moment leaves the last committed state.
+ * a SIGKILL at any moment leaves the last committed state. One daemon at a time (`exclusive`).
  */
 export class SqliteStore implements RunStore {
   readonly location: string;
+  readonly exclusive = true;
   private readonly db: Database.Database;
   /** Which process owns the runs it creates, so a later start can tell orphans from live runs. */
   private readonly owner = `${hostname()}:${process.pid}`;
   private readonly statements;
   /** Prepared UPDATEs by the set of columns they change: a handful of shapes, reused for every run. */
   private readonly updates = new Map<string, Database.Statement>();
+  private readonly lockWaitMs: number;
+  private currentLockWaitMs = -1;
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.location = file;
     if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.setLockWait(options.busyTimeoutMs ?? 5000);
+    this.lockWaitMs = options.busyTimeoutMs ?? DEFAULT_LOCK_WAIT_MS;
+    this.waitForLocks(this.lockWaitMs);
     this.db.pragma("journal_mode = WAL");
     // NORMAL in WAL mode is durable against process crashes (SIGKILL); only an OS crash may lose
     // the last transactions, and it never corrupts the file.
@@ -80,9 +87,9 @@ export class SqliteStore implements RunStore {
   private prepare() {
     const db = this.db;
     return {
-      insert: db.prepare(
-        `INSERT INTO runs (task, trigger, status, scheduled_at, due_ms, started_at, finished_at, reason, one_off, daemon_id, created_ms)
-         VALUES (@task, @trigger, @status, @scheduledAt, @dueMs, @startedAt, @finishedAt, @reason, @oneOff, @owner, @createdMs)`,
+      insertPending: db.prepare(
+        `INSERT INTO runs (task, trigger, status, scheduled_at, due_ms, one_off, daemon_id, created_ms)
+         VALUES (@task, 'once', 'pending', @scheduledAt, @dueMs, @oneOff, @owner, @createdMs)`,
       ),
       insertFull: db.prepare(
         `INSERT INTO runs (id, task, trigger, status, scheduled_at, started_at, finished_at, attempts, exit_code, error, reason,
@@ -97,9 +104,11 @@ export class SqliteStore implements RunStore {
       messagesOf: db.prepare(`SELECT at, status, message FROM messages WHERE run_id = ? ORDER BY rowid`),
       addMessage: db.prepare(`INSERT INTO messages (run_id, at, status, message) VALUES (?, ?, ?, ?)`),
       lastSlots: db.prepare(`SELECT task, last_slot_ms FROM task_state WHERE last_slot_ms IS NOT NULL`),
-      setLastSlot: db.prepare(
+      // Only ever forward: a slot at or before the task's last one was already handled.
+      claimSlot: db.prepare(
         `INSERT INTO task_state (task, last_slot_ms) VALUES (?, ?)
-         ON CONFLICT (task) DO UPDATE SET last_slot_ms = excluded.last_slot_ms`,
+         ON CONFLICT (task) DO UPDATE SET last_slot_ms = excluded.last_slot_ms
+         WHERE task_state.last_slot_ms IS NULL OR task_state.last_slot_ms < excluded.last_slot_ms`,
       ),
       lockRow: db.prepare(`SELECT * FROM daemon_lock WHERE singleton = 1`),
       takeLock: db.prepare(
@@ -107,12 +116,17 @@ export class SqliteStore implements RunStore {
          ON CONFLICT (singleton) DO UPDATE SET daemon_id = excluded.daemon_id, pid = excluded.pid, host = excluded.host,
            started_at = excluded.started_at, heartbeat_ms = excluded.heartbeat_ms`,
       ),
+      renewLock: db.prepare(`UPDATE daemon_lock SET heartbeat_ms = ? WHERE daemon_id = ?`),
       releaseLock: db.prepare(`DELETE FROM daemon_lock WHERE daemon_id = ?`),
-      running: db.prepare(`SELECT * FROM runs WHERE status = 'running'`),
+      running: db.prepare(`SELECT * FROM runs WHERE status = 'running' ORDER BY id`),
       duePending: db.prepare(`SELECT * FROM runs WHERE status = 'pending' AND due_ms <= ? ORDER BY due_ms, id`),
       nextPending: db.prepare(`SELECT MIN(due_ms) AS due FROM runs WHERE status = 'pending'`),
       claimPending: db.prepare(
         `UPDATE runs SET status = 'running', started_at = ?, daemon_id = ? WHERE id = ? AND status = 'pending'`,
+      ),
+      addEvent: db.prepare(
+        `INSERT INTO events (id, type, at, task, run_id, data, created_ms) VALUES (@id, @type, @at, @task, @runId, @data, @createdMs)
+         ON CONFLICT (id) DO NOTHING`,
       ),
       tasks: db.prepare(`SELECT DISTINCT task FROM runs`),
       pruneOld: db.prepare(
@@ -124,27 +138,35 @@ export class SqliteStore implements RunStore {
       pruneTask: db.prepare(
         `DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE task = ? AND status IN (${FINISHED_SQL}) AND id <= ? LIMIT ${PRUNE_CHUNK})`,
       ),
+      pruneOldEvents: db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE created_ms < ? LIMIT ${PRUNE_CHUNK})`),
+      eventCutoff: db.prepare(`SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?`),
+      pruneEventsBefore: db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE seq <= ? LIMIT ${PRUNE_CHUNK})`),
     };
   }
 
-  async createRun(run: NewRun): Promise<number> {
-    const result = this.statements.insert.run({
+  /** busy_timeout is per connection; it is set only when a call asks for a different wait. */
+  private waitForLocks(ms: number): void {
+    const wait = Math.max(0, Math.round(ms));
+    if (wait === this.currentLockWaitMs) return;
+    this.db.pragma(`busy_timeout = ${wait}`);
+    this.currentLockWaitMs = wait;
+  }
+
+  async addPendingRun(run: NewPendingRun, nowMs: number): Promise<number> {
+    this.waitForLocks(this.lockWaitMs);
+    const result = this.statements.insertPending.run({
       task: run.task,
-      trigger: run.trigger,
-      status: run.status,
-      scheduledAt: run.scheduledAt,
-      dueMs: run.dueMs ?? null,
-      startedAt: run.startedAt ?? null,
-      finishedAt: run.finishedAt ?? null,
-      reason: run.reason ?? null,
-      oneOff: run.oneOff ? JSON.stringify(run.oneOff) : null,
+      scheduledAt: new Date(run.dueMs).toISOString(),
+      dueMs: run.dueMs,
+      oneOff: JSON.stringify(run.oneOff),
       owner: this.owner,
-      createdMs: Date.now(),
+      createdMs: nowMs,
     });
     return Number(result.lastInsertRowid);
   }
 
   async reserveRunIds(count: number): Promise<number> {
+    this.waitForLocks(this.lockWaitMs);
     return this.db
       .transaction(() => {
         // AUTOINCREMENT keeps its high-water mark in sqlite_sequence and never hands out an id at or
@@ -160,12 +182,20 @@ export class SqliteStore implements RunStore {
       .immediate();
   }
 
-  async applyWrites(ops: WriteOp[]): Promise<void> {
+  async applyWrites(ops: WriteOp[], options: WriteOptions = {}): Promise<void> {
+    this.waitForLocks(options.lockWaitMs ?? this.lockWaitMs);
     this.db
       .transaction(() => {
         for (const op of ops) this.applyWrite(op);
       })
       .immediate();
+  }
+
+  isTransient(error: unknown): boolean {
+    const code = (error as { code?: unknown } | null)?.code;
+    // better-sqlite3 throws SqliteError with the result code; anything else (a bad binding) is a bug.
+    if (typeof code !== "string" || !code.startsWith("SQLITE_")) return false;
+    return !PERMANENT.test(code);
   }
 
   private applyWrite(op: WriteOp): void {
@@ -190,7 +220,7 @@ export class SqliteStore implements RunStore {
           invocations: run.invocations.length ? JSON.stringify(run.invocations) : null,
           owner: this.owner,
           // The run's own time (from the engine's clock) decides its age for keep_days.
-          createdMs: Date.parse(run.startedAt ?? run.finishedAt ?? run.scheduledAt ?? "") || Date.now(),
+          createdMs: runTimeMs(run),
         });
         for (const message of run.messages) this.statements.addMessage.run(run.id, message.at, message.status, message.message);
         return;
@@ -201,7 +231,18 @@ export class SqliteStore implements RunStore {
         this.statements.addMessage.run(op.id, op.message.at, op.message.status, op.message.message);
         return;
       case "slot":
-        this.statements.setLastSlot.run(op.task, op.slotMs);
+        this.statements.claimSlot.run(op.task, op.slotMs);
+        return;
+      case "event":
+        this.statements.addEvent.run({
+          id: op.event.id,
+          type: op.event.type,
+          at: op.event.at,
+          task: op.event.task,
+          runId: op.event.runId,
+          data: JSON.stringify(op.event.data),
+          createdMs: Date.parse(op.event.at) || 0,
+        });
         return;
     }
   }
@@ -214,6 +255,7 @@ export class SqliteStore implements RunStore {
       values.push(value);
     };
     if (patch.status !== undefined) set("status", patch.status);
+    if (patch.scheduledAt !== undefined) set("scheduled_at", patch.scheduledAt);
     if (patch.startedAt !== undefined) set("started_at", patch.startedAt);
     if (patch.finishedAt !== undefined) set("finished_at", patch.finishedAt);
     if (patch.attempts !== undefined) set("attempts", patch.attempts);
@@ -261,48 +303,41 @@ export class SqliteStore implements RunStore {
     return new Map(rows.map((r) => [r.task, r.last_slot_ms]));
   }
 
-  async acquireDaemonLock(me: DaemonIdentity): Promise<void> {
+  async claimSlots(claims: SlotClaim[]): Promise<boolean[]> {
+    this.waitForLocks(this.lockWaitMs);
+    return this.db.transaction(() => claims.map((c) => this.statements.claimSlot.run(c.task, c.slotMs).changes === 1)).immediate();
+  }
+
+  async acquireLease(me: NodeIdentity, nowMs: number): Promise<void> {
+    this.waitForLocks(this.lockWaitMs);
     this.db
       .transaction(() => {
         const holder = this.statements.lockRow.get() as
           | { daemon_id: string; pid: number; host: string; started_at: string }
           | undefined;
-        if (holder && holder.daemon_id !== me.daemonId && isAlive(holder.pid, holder.host)) {
-          throw new StoreLockedError({
-            daemonId: holder.daemon_id,
-            pid: holder.pid,
-            host: holder.host,
-            startedAt: holder.started_at,
-          });
+        if (holder && holder.daemon_id !== me.nodeId && isAlive(holder.pid, holder.host)) {
+          throw new StoreLockedError({ nodeId: holder.daemon_id, pid: holder.pid, host: holder.host, startedAt: holder.started_at });
         }
-        this.statements.takeLock.run(me.daemonId, me.pid, me.host, me.startedAt, Date.now());
+        this.statements.takeLock.run(me.nodeId, me.pid, me.host, me.startedAt, nowMs);
       })
       .immediate();
   }
 
-  async releaseDaemonLock(daemonId: string): Promise<void> {
-    this.statements.releaseLock.run(daemonId);
+  async renewLease(nodeId: string, nowMs: number): Promise<void> {
+    this.statements.renewLock.run(nowMs, nodeId);
   }
 
-  async interruptOrphanedRuns(finishedAt: string): Promise<number[]> {
-    return this.db
-      .transaction(() => {
-        const ids: number[] = [];
-        for (const row of this.statements.running.all() as RunRow[]) {
-          const [host = "", pid = "0"] = (row.daemon_id ?? "").split(":");
-          if (isAlive(Number(pid), host)) continue;
-          const run = rowToRun(row, []);
-          const invocations = run.invocations.map((inv) =>
-            inv.status === "running" ? { ...inv, status: "interrupted" as const, finishedAt } : inv,
-          );
-          this.db
-            .prepare(`UPDATE runs SET status = 'interrupted', finished_at = ?, error = COALESCE(error, ?), invocations = ? WHERE id = ?`)
-            .run(finishedAt, "the daemon stopped while this run was going", JSON.stringify(invocations), row.id);
-          ids.push(row.id);
-        }
-        return ids;
-      })
-      .immediate();
+  async releaseLease(nodeId: string): Promise<void> {
+    this.statements.releaseLock.run(nodeId);
+  }
+
+  async orphanedRuns(): Promise<RunRecord[]> {
+    const orphans: RunRecord[] = [];
+    for (const row of this.statements.running.all() as RunRow[]) {
+      const [host = "", pid = "0"] = (row.daemon_id ?? "").split(":");
+      if (!isAlive(Number(pid), host)) orphans.push(rowToRun(row, []));
+    }
+    return orphans;
   }
 
   async duePendingRuns(nowMs: number): Promise<PendingRun[]> {
@@ -319,16 +354,31 @@ export class SqliteStore implements RunStore {
     return this.statements.claimPending.run(startedAt, this.owner, id).changes === 1;
   }
 
+  async readEvents(query: EventQuery): Promise<JournalEvent[]> {
+    const where = ["seq > ?"];
+    const values: unknown[] = [query.afterSeq ?? 0];
+    if (query.runId !== undefined) {
+      where.push("run_id = ?");
+      values.push(query.runId);
+    }
+    const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ?`).all(...values, query.limit ?? 1000) as EventRow[];
+    return rows.map(rowToEvent);
+  }
+
   /** Deletes in chunks, yielding between them, so a first prune of a million runs never stalls the daemon. */
   async prune(retention: Retention): Promise<number> {
     const chunks = (statement: Database.Statement, ...args: unknown[]) => drainChunks(() => statement.run(...args).changes);
-    let deleted = await chunks(this.statements.pruneOld, retention.nowMs - retention.keepDays * 86_400_000);
+    const before = retention.nowMs - retention.keepDays * 86_400_000;
+    let deleted = await chunks(this.statements.pruneOld, before);
     for (const { task } of this.statements.tasks.all() as Array<{ task: string }>) {
       // Finding a task's cutoff scans keep_runs index entries: yield between tasks, not after all.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const cutoff = this.statements.cutoffId.get(task, retention.keepRuns) as { id: number } | undefined;
       if (cutoff) deleted += await chunks(this.statements.pruneTask, task, cutoff.id);
     }
+    await chunks(this.statements.pruneOldEvents, before);
+    const eventCutoff = this.statements.eventCutoff.get(retention.keepEvents) as { seq: number } | undefined;
+    if (eventCutoff) await chunks(this.statements.pruneEventsBefore, eventCutoff.seq);
     return deleted;
   }
 
@@ -347,13 +397,14 @@ export class SqliteStore implements RunStore {
     }
   }
 
-  setLockWait(ms: number): void {
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.round(ms))}`);
-  }
-
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/** The run's own time, for its age. */
+function runTimeMs(run: RunRecord): number {
+  return Date.parse(run.startedAt ?? run.finishedAt ?? run.scheduledAt ?? "") || 0;
 }
 
 /** Whether a process that owns runs or the lock is still there. Other hosts cannot be probed: assume alive. */

@@ -2,7 +2,6 @@
  * Wall-clock times in a timezone, turned into instants: `at: 2026-12-01T09:00` means nine o'clock
  * where the task lives. Daylight saving follows Vixie cron's rule, as fire times do (SPEC §3).
  */
-import { zonedParts } from "./templates.js";
 
 export interface WallTime {
   year: number;
@@ -126,4 +125,46 @@ export function systemTimezone(): string {
     systemZone = { tz, zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" };
   }
   return systemZone.zone;
+}
+
+export interface ZonedParts {
+  year: string;
+  month: string;
+  day: string;
+  hour: string;
+  minute: string;
+  second: string;
+  weekday: string;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar fields of an instant as seen on a wall clock in `timezone`. */
+export function zonedParts(date: Date, timezone: string): ZonedParts {
+  let formatter = formatters.get(timezone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone: timezone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      weekday: "short",
+    });
+    formatters.set(timezone, formatter);
+  }
+  const fields: Record<string, string> = {};
+  for (const part of formatter.formatToParts(date)) fields[part.type] = part.value;
+  return {
+    year: fields.year!.padStart(4, "0"),
+    month: fields.month!,
+    day: fields.day!,
+    hour: fields.hour!,
+    minute: fields.minute!,
+    second: fields.second!,
+    weekday: fields.weekday!,
+  };
 }

@@ -1,0 +1,39 @@
+/**
+ * One-off runs (`orchestrate schedule`, the library's `schedule()`) as tasks, made by the same
+ * normalizer as every other task, with the settings of the config's `defaults:` that make sense for
+ * a single run of one URL or one script.
+ */
+import { dirname } from "node:path";
+import { DEFAULT_HTTP_TIMEOUT_MS, type Action, type OneOffSpec, type TaskSpec } from "./model.js";
+import { taskFromValues } from "./normalize.js";
+import type { RawTask } from "./schema.js";
+
+/**
+ * The defaults a one-off takes. Not its trigger, action or skip rules (it has its own, or none), nor
+ * concurrency and catch-up (each one-off is its own request), nor cwd (a script runs in its folder).
+ */
+const ONE_OFF_DEFAULTS = ["timezone", "timeout", "kill_grace", "retries", "retry_delay", "retry_max_delay", "deadline", "env"] as const;
+
+/** The task name a one-off is recorded under: what it does, readable in `history`. */
+export function oneOffTaskName(spec: OneOffSpec): string {
+  return spec.kind === "http" ? `once:${spec.url}` : `once:${spec.path}`;
+}
+
+/**
+ * A one-off as a task: an HTTP GET with seed 000's behaviour (3 retries, so 4 attempts, the last
+ * error kept) unless the config's defaults set retries, or a script run once with its parameters,
+ * which are data, never templates.
+ */
+export function oneOffTask(spec: OneOffSpec, config: { dir: string; defaults: RawTask | null }): TaskSpec {
+  const defaults: Record<string, unknown> = {};
+  for (const key of ONE_OFF_DEFAULTS) if (config.defaults?.[key] !== undefined) defaults[key] = config.defaults[key];
+  const action: Action =
+    spec.kind === "http"
+      ? { kind: "http", http: { url: spec.url, method: "GET", headers: {}, body: null, timeoutMs: DEFAULT_HTTP_TIMEOUT_MS, expect: ["2xx"] } }
+      : { kind: "scripts", scripts: [{ path: spec.path, displayPath: spec.path, params: spec.params, templated: false }], repeat: [] };
+  const values = {
+    concurrency: "allow",
+    ...(spec.kind === "script" && { type: spec.type, cwd: dirname(spec.path) }),
+  };
+  return taskFromValues(oneOffTaskName(spec), values, { dir: config.dir, defaults: defaults as RawTask, action, checkName: false });
+}

@@ -1,0 +1,47 @@
+/**
+ * What a daemon that died left behind, put right at the next start: each run it left `running`
+ * becomes `interrupted`, and the scripts still going for it are stopped before their task may run
+ * again, so a `forbid` task never runs beside its own survivor.
+ */
+import type { TaskSpec } from "../config/model.js";
+import type { EventBus } from "../events/bus.js";
+import { endGroups, findRunGroups } from "../run/orphans.js";
+import type { RunWriter } from "../run/task-run.js";
+import type { RunStore } from "../store/contract.js";
+import type { Clock } from "../time/clock.js";
+import { DEFAULT_KILL_GRACE_MS } from "../config/model.js";
+import type { RunLauncher } from "./launcher.js";
+
+export const INTERRUPTED_REASON = "the daemon stopped while this run was going";
+
+export interface RecoveryDeps {
+  store: Pick<RunStore, "orphanedRuns">;
+  writer: RunWriter;
+  launcher: RunLauncher;
+  bus: EventBus;
+  clock: Clock;
+  tasks: Map<string, TaskSpec>;
+}
+
+export async function recoverOrphanedRuns({ store, writer, launcher, bus, clock, tasks }: RecoveryDeps): Promise<void> {
+  const now = clock.now();
+  const at = new Date(now).toISOString();
+  for (const run of await store.orphanedRuns(now)) {
+    const invocations = run.invocations.map((inv) => (inv.status === "running" ? { ...inv, status: "interrupted" as const, finishedAt: at } : inv));
+    void writer.submit({ kind: "update", id: run.id, patch: { status: "interrupted", finishedAt: at, error: run.error ?? INTERRUPTED_REASON, invocations } });
+    bus.emit("run.interrupted", { runId: run.id, task: run.task, at });
+
+    const groups = findRunGroups(run.id, run.task);
+    if (groups.length === 0) continue;
+    const task = tasks.get(run.task);
+    const graceMs = task?.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    bus.emit("log", {
+      level: "warn",
+      task: run.task,
+      runId: run.id,
+      message: `its scripts outlived the daemon that started them (process group ${groups.join(", ")}); stopping them`,
+    });
+    const gone = endGroups(groups, graceMs);
+    if (task) launcher.holdFor(task, run, gone);
+  }
+}

@@ -1,0 +1,251 @@
+import { hostname } from "node:os";
+import type { OneOffSpec, OrchestrationConfig, TaskSpec } from "../config/model.js";
+import { oneOffTask, oneOffTaskName } from "../config/one-off.js";
+import type { EventBus } from "../events/bus.js";
+import { attachJournal } from "../events/journal.js";
+import type { Executor } from "../run/executor.js";
+import { LocalExecutor } from "../run/local-executor.js";
+import { Scheduler } from "../schedule/scheduler.js";
+import type { Fire } from "../schedule/types.js";
+import type { RunStore } from "../store/contract.js";
+import type { HistoryQuery, PendingRun, RunRecord, RunTrigger } from "../store/types.js";
+import type { Clock, TimerHandle } from "../time/clock.js";
+import { RunLauncher } from "./launcher.js";
+import { OneOffPoller } from "./one-off-poller.js";
+import { RunRecorder } from "./recorder.js";
+import { recoverOrphanedRuns } from "./recovery.js";
+
+export interface RuntimeOptions {
+  config: OrchestrationConfig;
+  store: RunStore;
+  bus: EventBus;
+  clock: Clock;
+  random: () => number;
+  /** The environment scripts inherit. */
+  baseEnv: Record<string, string | undefined>;
+  /** Where processes start (default: children of this process). */
+  executor?: Executor;
+  /** Log what would run, run nothing. */
+  dryRun?: boolean;
+  /** Run ids reserved at a time: 16 for a daemon, 1 for a command that runs one task. */
+  idBlock?: number;
+}
+
+const RETENTION_EVERY_MS = 3_600_000;
+/** A shared store learns that a daemon died when its lease is not renewed for a while. */
+const LEASE_RENEW_MS = 10_000;
+/** How long a stopping daemon keeps trying to record what is still queued. */
+const RECORD_FLUSH_MS = 10_000;
+/** Journal events kept, besides keep_days: enough for any reader that was away for a while. */
+const KEEP_EVENTS = 50_000;
+
+/**
+ * The engine, wired once: the recorder, the launcher, the scheduler and the one-off poller over
+ * one store and one executor. Its commands — start, stop, trigger, schedule, cancel, query — are
+ * what the library's Orchestrator, the CLI and the API call; none of them wires an engine of its own.
+ */
+export class Runtime {
+  readonly recorder: RunRecorder;
+  readonly launcher: RunLauncher;
+  readonly executor: Executor;
+  readonly nodeId: string;
+  private readonly tasks: Map<string, TaskSpec>;
+  private scheduler: Scheduler | null = null;
+  private oneOffs: OneOffPoller | null = null;
+  private timers: TimerHandle[] = [];
+  private stopping: Promise<void> | null = null;
+  private started = false;
+  private detachJournal: (() => void) | null = null;
+
+  constructor(private readonly options: RuntimeOptions) {
+    const { store, bus, clock, config } = options;
+    this.nodeId = `${hostname()}:${process.pid}:${clock.now()}`;
+    this.executor = options.executor ?? new LocalExecutor();
+    this.recorder = new RunRecorder({ store, bus, clock, idBlock: options.idBlock });
+    this.launcher = new RunLauncher({
+      writer: this.recorder,
+      executor: this.executor,
+      bus,
+      clock,
+      random: options.random,
+      baseEnv: options.baseEnv,
+      outputLimitBytes: config.history.outputLimitBytes,
+      dryRun: options.dryRun,
+    });
+    this.tasks = new Map(config.tasks.map((t) => [t.name, t]));
+  }
+
+  /** Run events go to the store's journal while this runtime runs something (not for every reader of the bus). */
+  private journal(): () => void {
+    if (this.detachJournal) return () => undefined;
+    const off = attachJournal(this.options.bus, this.nodeId, (event) => void this.recorder.submit({ kind: "event", event }));
+    this.detachJournal = () => {
+      off();
+      this.detachJournal = null;
+    };
+    return this.detachJournal;
+  }
+
+  /** The daemon: takes the store's lease, recovers what a dead daemon left, and starts firing. */
+  async start(): Promise<void> {
+    const { store, bus, clock, config } = this.options;
+    const startedAt = new Date(clock.now()).toISOString();
+    await store.acquireLease({ nodeId: this.nodeId, pid: process.pid, host: hostname(), startedAt }, clock.now());
+    this.started = true;
+    this.journal();
+    await this.recorder.prepare();
+    await recoverOrphanedRuns({ store, writer: this.recorder, launcher: this.launcher, bus, clock, tasks: this.tasks });
+    this.applyRetention();
+    if (!store.exclusive) this.renewLease();
+
+    const scheduled = config.tasks.filter((t): t is TaskSpec & { trigger: NonNullable<TaskSpec["trigger"]> } => t.trigger !== null);
+    this.scheduler = new Scheduler({
+      clock,
+      random: this.options.random,
+      tasks: scheduled.map((t) => ({
+        name: t.name,
+        trigger: t.trigger,
+        timezone: t.timezone,
+        jitterMs: t.jitterMs,
+        catchUp: t.catchUp,
+        catchUpWindowMs: t.catchUpWindowMs,
+      })),
+      lastSlots: await store.lastSlots(),
+      onFire: (fire) => this.onFire(fire),
+      onMissed: (gap) => this.launcher.recordMissed(gap),
+      onSlotHandled: (task, slotMs) => {
+        if (!this.options.dryRun) void this.recorder.submit({ kind: "slot", task, slotMs });
+      },
+    });
+    this.scheduler.start();
+    if (!this.options.dryRun) {
+      this.oneOffs = new OneOffPoller({ store, bus, clock, run: (pending) => this.runOneOff(pending) });
+      this.oneOffs.start();
+    }
+    bus.emit("log", {
+      level: "info",
+      message: `orchestrate is running ${config.tasks.length} task(s) from ${config.file ?? "code"} (state: ${this.options.dryRun ? "none, dry run" : store.location})`,
+    });
+  }
+
+  private onFire(fire: Fire): void {
+    const task = this.tasks.get(fire.task);
+    if (task) this.launcher.fire(task, fire);
+  }
+
+  private runOneOff(pending: PendingRun): void {
+    const { bus, clock, config } = this.options;
+    let task: TaskSpec;
+    try {
+      task = oneOffTask(pending.oneOff, config);
+    } catch (error) {
+      const at = new Date(clock.now()).toISOString();
+      const message = (error as Error).message;
+      void this.recorder.submit({ kind: "update", id: pending.run.id, patch: { status: "failed", finishedAt: at, error: message } });
+      bus.emit("run.failed", { runId: pending.run.id, task: pending.run.task, at, run: { ...pending.run, status: "failed", finishedAt: at, error: message } });
+      return;
+    }
+    void this.launcher.runClaimed(task, pending);
+  }
+
+  /** A one-off was scheduled in this process: look for it now. */
+  wakeOneOffs(): void {
+    this.oneOffs?.wake();
+  }
+
+  /** Runs one task now, in this process, ignoring skips and concurrency; resolves with the finished run. */
+  async trigger(name: string, how: RunTrigger = "manual"): Promise<RunRecord> {
+    const task = this.tasks.get(name);
+    if (!task) throw new Error(`no task named "${name}"${this.listTasks()}`);
+    const detach = this.journal();
+    try {
+      await this.recorder.prepare();
+      const run = await this.launcher.runNow(task, how);
+      if (!(await this.recorder.flush(30_000))) throw new Error(`could not record run ${run.id} in ${this.options.store.location}`);
+      return run;
+    } finally {
+      detach();
+    }
+  }
+
+  /** Adds a one-off run (a URL or a script) to the store, due after a delay or at a time; returns its id. */
+  async schedule(what: OneOffSpec, when: { delayMs?: number; atMs?: number }): Promise<number> {
+    const { store, clock } = this.options;
+    const dueMs = when.atMs ?? clock.now() + (when.delayMs ?? 0);
+    const id = await store.addPendingRun({ task: oneOffTaskName(what), dueMs, oneOff: what }, clock.now());
+    this.wakeOneOffs();
+    return id;
+  }
+
+  getRun(id: number): Promise<RunRecord | null> {
+    return this.options.store.getRun(id);
+  }
+
+  history(query: HistoryQuery): Promise<RunRecord[]> {
+    return this.options.store.history(query);
+  }
+
+  /** Stops firing, waits up to `graceMs` for running work, then kills its process groups. */
+  stop(graceMs: number): Promise<void> {
+    this.stopping ??= this.shutdown(graceMs);
+    return this.stopping;
+  }
+
+  /** A second interrupt: kill everything now. */
+  async kill(): Promise<void> {
+    this.launcher.cancelAll(0);
+    this.executor.killAll();
+    await this.stop(0);
+  }
+
+  private applyRetention(): void {
+    const { store, bus, clock, config } = this.options;
+    if (this.options.dryRun) return;
+    store
+      .prune({ keepRuns: config.history.keepRuns, keepDays: config.history.keepDays, keepEvents: KEEP_EVENTS, nowMs: clock.now() })
+      .then((deleted) => {
+        if (deleted > 0) bus.emit("log", { level: "debug", message: `retention removed ${deleted} old run(s)` });
+      })
+      .catch((error: Error) => bus.emit("log", { level: "warn", message: `retention failed: ${error.message}` }));
+    this.timers.push(clock.setTimer(RETENTION_EVERY_MS, () => this.applyRetention()));
+  }
+
+  private renewLease(): void {
+    const { store, bus, clock } = this.options;
+    this.timers.push(
+      clock.setTimer(LEASE_RENEW_MS, () => {
+        store.renewLease(this.nodeId, clock.now()).catch((error: Error) => bus.emit("log", { level: "warn", message: `could not renew this daemon's lease: ${error.message}` }));
+        this.renewLease();
+      }),
+    );
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    const { store, bus } = this.options;
+    this.scheduler?.stop();
+    this.oneOffs?.stop();
+    for (const timer of this.timers) timer.cancel();
+    this.launcher.close();
+    const running = this.launcher.runningCount();
+    if (running > 0) {
+      bus.emit("log", { level: "info", message: `stopping: waiting up to ${Math.round(graceMs / 1000)}s for ${running} running run(s)` });
+    }
+    if (!(await this.launcher.drain(graceMs))) {
+      bus.emit("log", { level: "warn", message: "grace period over: stopping the runs still going" });
+      this.launcher.cancelAll(null);
+      await this.launcher.drain(Number.POSITIVE_INFINITY);
+    }
+    await this.launcher.settled();
+    if (!(await this.recorder.flush(RECORD_FLUSH_MS))) {
+      bus.emit("log", { level: "error", message: `the state store did not take ${this.recorder.pending()} last change(s) in time; they are lost` });
+    }
+    this.detachJournal?.();
+    if (this.started) await store.releaseLease(this.nodeId).catch(() => undefined);
+  }
+
+  private listTasks(): string {
+    const names = [...this.tasks.keys()];
+    if (names.length === 0) return " (the configuration has no tasks)";
+    return `; tasks are: ${names.join(", ")}`;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The store contract: what the engine needs from wherever runs are recorded, in narrow pieces, so
+ * that a second store (PostgreSQL, shared by several daemons) fills the same seams. Every method
+ * is async, and every time is passed in by the caller: a store never reads the clock for a rule.
+ * test/store-contract/ is the suite any store must pass.
+ */
+import type {
+  EventQuery,
+  HistoryQuery,
+  JournalEvent,
+  NewPendingRun,
+  PendingRun,
+  Retention,
+  RunRecord,
+  WriteOp,
+} from "./types.js";
+
+export interface WriteOptions {
+  /**
+   * How long a write may wait for a lock another process holds, in ms (default: a few seconds).
+   * The daemon's recorder passes 0: it retries on its own, and must never stall the process.
+   */
+  lockWaitMs?: number;
+}
+
+/** Run records, and the writes that change them. */
+export interface RunRecords {
+  /** Reserves `count` consecutive run ids that no other process will use; returns the first. */
+  reserveRunIds(count: number): Promise<number>;
+  /** Applies writes in order, all or none. */
+  applyWrites(ops: WriteOp[], options?: WriteOptions): Promise<void>;
+  /**
+   * Whether an error from applyWrites may go away by itself (a lock, a full disk, a lost
+   * connection), so the write should wait and be tried again; false only for a write the store can
+   * never accept (a constraint it breaks).
+   */
+  isTransient(error: unknown): boolean;
+  getRun(id: number): Promise<RunRecord | null>;
+  /** Newest first. */
+  history(query: HistoryQuery): Promise<RunRecord[]>;
+  /** Deletes finished runs and journal events beyond the retention limits; returns how many runs. */
+  prune(retention: Retention): Promise<number>;
+}
+
+export interface SlotClaim {
+  task: string;
+  slotMs: number;
+}
+
+/**
+ * Which scheduled fires have been handled: a slot of a task fires once, on one node. A store shared
+ * by several daemons answers claims itself; an exclusive store's one daemon decides them and
+ * records its decisions as `slot` writes.
+ */
+export interface SlotClaims {
+  /** Each task's newest claimed slot, so restarts neither repeat nor forget fires. */
+  lastSlots(): Promise<Map<string, number>>;
+  /** Claims each slot unless it, or a later slot of the same task, was claimed before; true where this caller won. */
+  claimSlots(claims: SlotClaim[]): Promise<boolean[]>;
+}
+
+/** A daemon, as the store knows it. */
+export interface NodeIdentity {
+  nodeId: string;
+  pid: number;
+  host: string;
+  startedAt: string;
+}
+
+/** Thrown by an exclusive store when another live daemon already runs on it. */
+export class StoreLockedError extends Error {
+  constructor(readonly holder: NodeIdentity) {
+    super(
+      `another orchestrate daemon (pid ${holder.pid} on ${holder.host}, started ${holder.startedAt}) is running on this state store; stop it first or use a different --state`,
+    );
+  }
+}
+
+/** Which daemons are alive, and the runs that one that died left behind. */
+export interface Leases {
+  /** Registers the daemon; an exclusive store throws StoreLockedError while another live one holds it. */
+  acquireLease(node: NodeIdentity, nowMs: number): Promise<void>;
+  renewLease(nodeId: string, nowMs: number): Promise<void>;
+  releaseLease(nodeId: string): Promise<void>;
+  /** Runs recorded `running` whose process is gone (a daemon killed mid-run), oldest first. */
+  orphanedRuns(nowMs: number): Promise<RunRecord[]>;
+}
+
+/** One-off runs (`orchestrate schedule`), pending until they are due. */
+export interface OneOffQueue {
+  /** Queues a one-off and returns its run id. */
+  addPendingRun(run: NewPendingRun, nowMs: number): Promise<number>;
+  /** Pending one-offs due at or before nowMs, oldest first. */
+  duePendingRuns(nowMs: number): Promise<PendingRun[]>;
+  /** The earliest due time of a pending one-off, or null. */
+  nextPendingDueMs(): Promise<number | null>;
+  /** Marks a pending run as started by this process, unless someone else got it first. */
+  claimPendingRun(id: number, startedAt: string): Promise<boolean>;
+}
+
+export interface ChangeFeed {
+  /**
+   * Calls `onChange` (soon, possibly more than once) when another process may have written, so a
+   * daemon need not poll; returns a function that stops watching, or null if the store cannot tell.
+   */
+  watchChanges(onChange: () => void): (() => void) | null;
+}
+
+/** The durable stream of run events that notifications, live views and other nodes read. */
+export interface EventJournal {
+  /** Appended with `event` writes; read in sequence order. */
+  readEvents(query: EventQuery): Promise<JournalEvent[]>;
+}
+
+export interface RunStore extends RunRecords, SlotClaims, Leases, OneOffQueue, ChangeFeed, EventJournal {
+  /** Where the state lives, for messages (credentials masked). */
+  readonly location: string;
+  /** One daemon at a time (the embedded SQLite store); false when several may share it. */
+  readonly exclusive: boolean;
+  close(): Promise<void>;
+}
