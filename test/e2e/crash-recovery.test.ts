@@ -14,21 +14,28 @@ tasks:
 `,
     "work.sh": `#!/usr/bin/env bash
 echo "$ORCHESTRATE_RUN_ID" >> started.txt
-sleep 0.$((RANDOM % 9))
+sleep 0.5
 `,
   });
   let daemon: Daemon | null = null;
   afterEach(() => daemon?.kill());
   afterAll(() => project.cleanup());
 
-  it("kill -9 during a run, then a restart: the run is interrupted, the store is intact, nothing is duplicated (20 random kills)", async () => {
+  it("kill -9 during a run, then a restart: the run is interrupted, the store is intact, nothing is duplicated (20 kills)", async () => {
     const started = () => linesOf(project.path("started.txt"));
+    // Each kind of moment in turn, each reached by waiting for what marks it, never by a timer.
+    const moments = [
+      async () => undefined, // during start-up
+      async (d: Daemon) => void (await d.waitForOutput(/orchestrate is running/)), // started, maybe between fires
+      async () => {
+        const before = started().length; // while a script runs: right after it wrote its start
+        await waitFor(() => started().length > before, { what: "a script to start" });
+      },
+      async (d: Daemon) => void (await d.waitForOutput(/\] succeeded/)), // just after a run ended
+    ];
     for (let round = 0; round < 20; round++) {
       daemon = new Daemon(["run"], { cwd: project.dir });
-      if (round % 2 === 0) await daemon.waitForOutput(/orchestrate is running/);
-      // A random moment: during start-up, between fires, or while a script runs.
-      const moment = Math.random() * 1_500;
-      await new Promise((resolve) => setTimeout(resolve, moment));
+      await moments[round % moments.length]!(daemon);
       daemon.kill();
       await daemon.exited;
     }

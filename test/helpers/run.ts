@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProcessSpec } from "../../src/run/executor.js";
-import { waitFor as waitUntil } from "./project.js";
+import { waitFor } from "./project.js";
 
 export function makeTempDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), "orchestrate-run-"));
@@ -30,24 +30,24 @@ export function bashSpec(script: string, overrides: Partial<ProcessSpec> = {}): 
   };
 }
 
-/** The shared deadline-bound wait, in the argument order these tests read best with. */
-export function waitFor(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  return waitUntil(condition, { what, timeoutMs, intervalMs: 10 });
-}
+export { waitFor };
 
 export { isProcessAlive as isAlive } from "../../src/util/process-alive.js";
 
 /** Waits for a script to write its pid (or a child's `$!`) to `file`, and returns it. */
 export async function pidWrittenTo(file: string, timeoutMs = 10_000): Promise<number> {
   let pid = 0;
-  await waitFor(`a pid in ${file}`, () => {
-    try {
-      pid = Number(readFileSync(file, "utf8").trim());
-    } catch {
-      return false;
-    }
-    return Number.isInteger(pid) && pid > 0;
-  }, timeoutMs);
+  await waitFor(
+    () => {
+      try {
+        pid = Number(readFileSync(file, "utf8").trim());
+      } catch {
+        return false;
+      }
+      return Number.isInteger(pid) && pid > 0;
+    },
+    { what: `a pid in ${file}`, timeoutMs, intervalMs: 10 },
+  );
   return pid;
 }
 

@@ -29,7 +29,7 @@ describe("a run that is replaced or stopped is cancelled with its whole process 
     const outcome = await running.done;
     expect(outcome).toMatchObject({ cancelled: true, timedOut: false, signal: "SIGTERM" });
     expect(describeFailure(outcome, null)).toBe("cancelled");
-    await waitFor("the background child to be gone", () => !isAlive(child));
+    await waitFor(() => !isAlive(child), { what: "the background child to be gone" });
   });
 
   it("kill does not wait for a grace period already running", async () => {
@@ -40,7 +40,7 @@ describe("a run that is replaced or stopped is cancelled with its whole process 
     const outcome = await running.done;
     expect(performance.now() - started).toBeLessThan(5_000);
     expect(outcome).toMatchObject({ cancelled: true, signal: "SIGKILL" });
-    await waitFor("the background child to be gone", () => !isAlive(child));
+    await waitFor(() => !isAlive(child), { what: "the background child to be gone" });
   });
 
   it("a second cancel with a shorter grace brings the SIGKILL closer", async () => {
@@ -69,7 +69,7 @@ describe("process groups do not outlive the daemon", () => {
     expect(executor.killAll()).toBe(2);
     const outcomes = await Promise.all([first.running.done, second.running.done]);
     expect(outcomes.map((o) => o.signal)).toEqual(["SIGKILL", "SIGKILL"]);
-    await waitFor("both background children to be gone", () => !isAlive(first.child) && !isAlive(second.child));
+    await waitFor(() => !isAlive(first.child) && !isAlive(second.child), { what: "both background children to be gone" });
     expect(executor.running()).toBe(0);
   });
 });
