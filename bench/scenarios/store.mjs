@@ -156,7 +156,7 @@ async function writeRate(file, count) {
   const { SqliteStore } = await dist("store/sqlite/sqlite-store.js");
   const { RunRecorder } = await dist("engine/recorder.js");
   const { EventBus } = await dist("events/bus.js");
-  const { systemClock } = await dist("schedule/clock.js");
+  const { systemClock } = await dist("time/clock.js");
   const { newRunRecord } = await dist("store/types.js");
   const store = new SqliteStore(file);
   const bus = new EventBus();
@@ -164,6 +164,7 @@ async function writeRate(file, count) {
   bus.on("log", (e) => e.level === "error" && failures.push(e.message));
   try {
     const recorder = new RunRecorder({ store, bus, clock: systemClock });
+    await recorder.prepare();
     const lifecycle = async (i, submit, nextId) => {
       const id = await nextId();
       const at = new Date().toISOString();
@@ -183,7 +184,7 @@ async function writeRate(file, count) {
       );
       return (count * 1000) / (performance.now() - t0);
     };
-    const recorderRate = await timed(100, (op) => recorder.submit(op), () => recorder.nextRunId());
+    const recorderRate = await timed(100, (op) => recorder.submit(op), async () => recorder.nextRunId());
     const unbatched = await timed(1, (op) => store.applyWrites([op]), () => store.reserveRunIds(1));
     if (failures.length) throw new Error(`the recorder reported: ${failures[0]}`);
     return { recorder: recorderRate, unbatched };

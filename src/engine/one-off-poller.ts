@@ -32,6 +32,8 @@ export class OneOffPoller {
   private lastPollMs = Number.NEGATIVE_INFINITY;
   private unwatch: (() => void) | null = null;
   private idlePollMs = POLL_MS;
+  /** Looks that failed in a row: only the first is logged, a locked store must not flood the log. */
+  private failures = 0;
 
   constructor(private readonly options: OneOffPollerOptions) {}
 
@@ -82,23 +84,29 @@ export class OneOffPoller {
     const { store, bus, clock } = this.options;
     this.lastPollMs = clock.now();
     let nextDue: number | null = null;
+    let failed = false;
     try {
       const now = clock.now();
       for (const pending of await store.duePendingRuns(now)) {
         if (this.stopped) break;
-        if (await store.claimPendingRun(pending.run.id, new Date(clock.now()).toISOString())) this.options.run(pending);
+        // Never waits for another process's lock: a claim that fails is tried at the next look.
+        if (await store.claimPendingRun(pending.run.id, new Date(clock.now()).toISOString(), { lockWaitMs: 0 })) this.options.run(pending);
       }
       nextDue = await store.nextPendingDueMs();
     } catch (error) {
-      bus.emit("log", { level: "warn", message: `could not check for one-off runs: ${(error as Error).message}` });
+      failed = true;
+      if (this.failures++ === 0) bus.emit("log", { level: "warn", message: `could not check for one-off runs (retrying every second): ${(error as Error).message}` });
     } finally {
       this.polling = false;
     }
+    if (!failed) this.failures = 0;
     if (this.stopped) return;
     if (this.again) {
       this.again = false;
       return this.changed();
     }
-    this.arm(nextDue === null ? this.idlePollMs : Math.max(0, Math.min(this.idlePollMs, nextDue - clock.now())), true);
+    // A store that refused (locked by another process) is asked again soon, not at the idle pace.
+    const idleMs = failed ? POLL_MS : this.idlePollMs;
+    this.arm(nextDue === null ? idleMs : Math.max(0, Math.min(idleMs, nextDue - clock.now())), true);
   }
 }

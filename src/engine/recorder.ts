@@ -112,7 +112,7 @@ export class RunRecorder implements RunWriter {
   /** Reserves one more block (one reservation at a time); a failure is left to the next call. */
   private reserve(): Promise<void> {
     this.reserving ??= this.store
-      .reserveRunIds(this.idBlock)
+      .reserveRunIds(this.idBlock, { lockWaitMs: 0 })
       .then((first) => this.addBlock(first))
       .catch(() => undefined)
       .finally(() => (this.reserving = null));

@@ -202,7 +202,7 @@ export class Runtime {
     const { store, bus, clock, config } = this.options;
     if (this.options.dryRun) return;
     store
-      .prune({ keepRuns: config.history.keepRuns, keepDays: config.history.keepDays, keepEvents: KEEP_EVENTS, nowMs: clock.now() })
+      .prune({ keepRuns: config.history.keepRuns, keepDays: config.history.keepDays, keepEvents: KEEP_EVENTS, nowMs: clock.now() }, { lockWaitMs: 0 })
       .then((deleted) => {
         if (deleted > 0) bus.emit("log", { level: "debug", message: `retention removed ${deleted} old run(s)` });
       })

@@ -18,7 +18,8 @@ import type {
 export interface WriteOptions {
   /**
    * How long a write may wait for a lock another process holds, in ms (default: a few seconds).
-   * The daemon's recorder passes 0: it retries on its own, and must never stall the process.
+   * A running daemon passes 0 and tries again later: an embedded store that waits stalls the
+   * whole process, and with it every fire.
    */
   lockWaitMs?: number;
 }
@@ -26,7 +27,7 @@ export interface WriteOptions {
 /** Run records, and the writes that change them. */
 export interface RunRecords {
   /** Reserves `count` consecutive run ids that no other process will use; returns the first. */
-  reserveRunIds(count: number): Promise<number>;
+  reserveRunIds(count: number, options?: WriteOptions): Promise<number>;
   /** Applies writes in order, all or none. */
   applyWrites(ops: WriteOp[], options?: WriteOptions): Promise<void>;
   /**
@@ -39,7 +40,7 @@ export interface RunRecords {
   /** Newest first. */
   history(query: HistoryQuery): Promise<RunRecord[]>;
   /** Deletes finished runs and journal events beyond the retention limits; returns how many runs. */
-  prune(retention: Retention): Promise<number>;
+  prune(retention: Retention, options?: WriteOptions): Promise<number>;
 }
 
 export interface SlotClaim {
@@ -56,7 +57,7 @@ export interface SlotClaims {
   /** Each task's newest claimed slot, so restarts neither repeat nor forget fires. */
   lastSlots(): Promise<Map<string, number>>;
   /** Claims each slot unless it, or a later slot of the same task, was claimed before; true where this caller won. */
-  claimSlots(claims: SlotClaim[]): Promise<boolean[]>;
+  claimSlots(claims: SlotClaim[], options?: WriteOptions): Promise<boolean[]>;
 }
 
 /** A daemon, as the store knows it. */
@@ -95,7 +96,7 @@ export interface OneOffQueue {
   /** The earliest due time of a pending one-off, or null. */
   nextPendingDueMs(): Promise<number | null>;
   /** Marks a pending run as started by this process, unless someone else got it first. */
-  claimPendingRun(id: number, startedAt: string): Promise<boolean>;
+  claimPendingRun(id: number, startedAt: string, options?: WriteOptions): Promise<boolean>;
 }
 
 export interface ChangeFeed {

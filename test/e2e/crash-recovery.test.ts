@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { Daemon, historyOf, linesOf, runCli, tempProject, waitFor } from "../helpers/project.js";
+import { alive, Daemon, historyOf, linesOf, runCli, tempProject, waitFor } from "../helpers/project.js";
 
 describe("a daemon killed with SIGKILL loses no run", () => {
   const project = tempProject({
@@ -83,5 +83,60 @@ describe("two daemons on one state store", () => {
     const runs = await historyOf(project.dir);
     expect(runs.map((r) => [r.task, r.trigger, r.status])).toEqual([["t", "manual", "succeeded"]]);
     expect(await first.stop()).toBe(0);
+  });
+});
+
+describe("the scripts of a daemon killed with SIGKILL", () => {
+  const project = tempProject({
+    "orchestration.yaml": `
+tasks:
+  long:
+    cron: "* * * * * *"
+    timeout: 5s
+    scripts:
+      - path: long.sh
+`,
+    "long.sh": `#!/usr/bin/env bash
+# A run that starts while an earlier one still lives says so.
+for p in $(cat pids.txt 2>/dev/null); do
+  state=$(awk '/^State:/ {print $2}' /proc/$p/status 2>/dev/null)
+  if [ -n "$state" ] && [ "$state" != Z ]; then echo "$$ beside $p" >> overlaps.txt; fi
+done
+echo "$$" >> pids.txt
+sleep 1301 &
+wait
+`,
+  });
+  let daemon: Daemon | null = null;
+  afterEach(() => daemon?.kill());
+  afterAll(() => {
+    for (const pid of linesOf(project.path("pids.txt"))) {
+      try {
+        process.kill(-Number(pid), "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+    project.cleanup();
+  });
+
+  it("are stopped by the next start before their task runs again; the run is interrupted", async () => {
+    const pids = () => linesOf(project.path("pids.txt")).map(Number);
+    daemon = new Daemon(["run"], { cwd: project.dir });
+    await waitFor(() => pids().length === 1, { what: "the long script to start" });
+    daemon.kill();
+    await daemon.exited;
+    const [orphan] = pids();
+    expect(alive(orphan!)).toBe(true);
+
+    daemon = new Daemon(["run"], { cwd: project.dir });
+    await daemon.waitForOutput(/outlived the daemon that started them/);
+    await waitFor(() => !alive(orphan!), { what: "the orphaned script to be stopped", timeoutMs: 15_000 });
+    // The task runs again only once its survivor is gone: never two of them at once.
+    await waitFor(() => pids().length === 2, { what: "the next run" });
+    expect(linesOf(project.path("overlaps.txt"))).toEqual([]);
+    expect(await daemon.stop()).toBe(0);
+    const [first] = await historyOf(project.dir);
+    expect(first).toMatchObject({ status: "interrupted" });
   });
 });

@@ -46,3 +46,45 @@ echo "$ORCHESTRATE_RUN_ID $ORCHESTRATE_SCHEDULED_AT $(date +%s%3N)" >> ticks.txt
     for (const line of lines) expect(ids.has(Number(line.split(" ")[0]))).toBe(true);
   });
 });
+
+describe("a locked state store fakes nothing", () => {
+  const project = tempProject({
+    "orchestration.yaml": `
+tasks:
+  quick:
+    cron: "* * * * * *"
+    scripts:
+      - path: quick.sh
+`,
+    "quick.sh": `#!/usr/bin/env bash
+echo "$ORCHESTRATE_RUN_ID $(date +%s%3N)" >> starts.txt
+`,
+  });
+  let daemon: Daemon | null = null;
+  afterEach(() => daemon?.kill());
+  afterAll(() => project.cleanup());
+
+  it("no fire is skipped as overlapping a run that had finished, and each run's startedAt is when its script really started", async () => {
+    const starts = () => linesOf(project.path("starts.txt"));
+    daemon = new Daemon(["run"], { cwd: project.dir });
+    await waitFor(() => starts().length >= 1, { what: "a first run" });
+    const blocker = new Database(project.path(".orchestrate/state.db"));
+    blocker.exec("BEGIN EXCLUSIVE");
+    const before = starts().length;
+    await waitFor(() => starts().length >= before + 5, { what: "five runs while the store is locked" });
+    blocker.exec("COMMIT");
+    blocker.close();
+    await daemon.waitForOutput(/state store is writable again/);
+    expect(await daemon.stop()).toBe(0);
+
+    const runs = await historyOf(project.dir);
+    expect(runs.filter((r) => r.status === "skipped")).toEqual([]);
+    for (const line of starts()) {
+      const [id, startedMs] = line.split(" ").map(Number);
+      const run = runs.find((r) => r.id === id)!;
+      expect(run.status).toBe("succeeded");
+      // Recorded when it started, not when a write to the store was first attempted.
+      expect(Math.abs(Date.parse(run.startedAt!) - startedMs!)).toBeLessThan(150);
+    }
+  });
+});

@@ -165,8 +165,8 @@ export class SqliteStore implements RunStore {
     return Number(result.lastInsertRowid);
   }
 
-  async reserveRunIds(count: number): Promise<number> {
-    this.waitForLocks(this.lockWaitMs);
+  async reserveRunIds(count: number, options: WriteOptions = {}): Promise<number> {
+    this.waitForLocks(options.lockWaitMs ?? this.lockWaitMs);
     return this.db
       .transaction(() => {
         // AUTOINCREMENT keeps its high-water mark in sqlite_sequence and never hands out an id at or
@@ -303,8 +303,8 @@ export class SqliteStore implements RunStore {
     return new Map(rows.map((r) => [r.task, r.last_slot_ms]));
   }
 
-  async claimSlots(claims: SlotClaim[]): Promise<boolean[]> {
-    this.waitForLocks(this.lockWaitMs);
+  async claimSlots(claims: SlotClaim[], options: WriteOptions = {}): Promise<boolean[]> {
+    this.waitForLocks(options.lockWaitMs ?? this.lockWaitMs);
     return this.db.transaction(() => claims.map((c) => this.statements.claimSlot.run(c.task, c.slotMs).changes === 1)).immediate();
   }
 
@@ -324,10 +324,12 @@ export class SqliteStore implements RunStore {
   }
 
   async renewLease(nodeId: string, nowMs: number): Promise<void> {
+    this.waitForLocks(this.lockWaitMs);
     this.statements.renewLock.run(nowMs, nodeId);
   }
 
   async releaseLease(nodeId: string): Promise<void> {
+    this.waitForLocks(this.lockWaitMs);
     this.statements.releaseLock.run(nodeId);
   }
 
@@ -350,7 +352,8 @@ export class SqliteStore implements RunStore {
     return row.due;
   }
 
-  async claimPendingRun(id: number, startedAt: string): Promise<boolean> {
+  async claimPendingRun(id: number, startedAt: string, options: WriteOptions = {}): Promise<boolean> {
+    this.waitForLocks(options.lockWaitMs ?? this.lockWaitMs);
     return this.statements.claimPending.run(startedAt, this.owner, id).changes === 1;
   }
 
@@ -366,8 +369,13 @@ export class SqliteStore implements RunStore {
   }
 
   /** Deletes in chunks, yielding between them, so a first prune of a million runs never stalls the daemon. */
-  async prune(retention: Retention): Promise<number> {
-    const chunks = (statement: Database.Statement, ...args: unknown[]) => drainChunks(() => statement.run(...args).changes);
+  async prune(retention: Retention, options: WriteOptions = {}): Promise<number> {
+    const chunks = (statement: Database.Statement, ...args: unknown[]) =>
+      drainChunks(() => {
+        // Set before each chunk: other calls may have changed the wait while this one yielded.
+        this.waitForLocks(options.lockWaitMs ?? this.lockWaitMs);
+        return statement.run(...args).changes;
+      });
     const before = retention.nowMs - retention.keepDays * 86_400_000;
     let deleted = await chunks(this.statements.pruneOld, before);
     for (const { task } of this.statements.tasks.all() as Array<{ task: string }>) {
