@@ -3,6 +3,7 @@ import { Chalk, type ChalkInstance } from "chalk";
 import type { EventBus } from "./bus.js";
 import type { RunRecord } from "../store/types.js";
 import type { LogLevel } from "./types.js";
+import { formatDuration } from "../time/duration.js";
 
 export type LogFormat = "text" | "json";
 
@@ -58,6 +59,9 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
     bus.on("run.cancelled", (e) => run("warn", e, `cancelled: ${e.reason}`)),
     bus.on("run.interrupted", (e) => run("warn", e, "interrupted: the daemon stopped while it ran")),
     bus.on("run.missed", (e) => run("warn", e, `missed ${e.count} fire(s) between ${e.from} and ${e.to}`)),
+    bus.on("run.late", (e) =>
+      write({ level: "warn", task: e.task, runId: e.runId ?? undefined, message: `late: not finished ${formatDuration(e.deadlineMs)} after its fire of ${e.scheduledAt} (deadline)` }),
+    ),
     bus.on("run.retrying", (e) =>
       run("warn", e, `attempt ${e.attempt} failed (${e.error}); retrying in ${(e.delayMs / 1000).toFixed(1)}s`),
     ),
