@@ -1,23 +1,15 @@
 import type { TaskSpec } from "../config/model.js";
-import type { EventBus } from "../events/bus.js";
-import type { Executor } from "../run/executor.js";
 import { taskEnvironment } from "../run/environment.js";
 import { evaluateSkips } from "../run/skip.js";
-import { TaskRun, type RunWriter } from "../run/task-run.js";
+import { TaskRun, type RunDeps, type RunWriter } from "../run/task-run.js";
 import type { Fire, MissedGap } from "../schedule/types.js";
 import { newRunRecord, type PendingRun, type RunRecord, type RunTrigger } from "../store/types.js";
-import type { Clock, TimerHandle } from "../time/clock.js";
+import type { TimerHandle } from "../time/clock.js";
 import { describePlannedRun } from "./dry-run.js";
 
-export interface LauncherOptions {
+/** What every run gets (run/task-run.ts), plus run ids handed out at once. */
+export interface LauncherOptions extends RunDeps {
   writer: RunWriter & { nextRunId(): number };
-  executor: Executor;
-  bus: EventBus;
-  clock: Clock;
-  random: () => number;
-  /** The daemon's environment, the base of every script's. */
-  baseEnv: Record<string, string | undefined>;
-  outputLimitBytes: number;
   /** Log what each fire would run; run nothing, record nothing. */
   dryRun?: boolean;
 }
@@ -115,7 +107,7 @@ export class RunLauncher {
       bus.emit("log", { level: "warn", task: task.name, runId: pending.run.id, message: `one-off due at ${iso(pending.dueMs)} runs late, by ${Math.round(lateMs / 1000)}s` });
     }
     const run = { ...pending.run, status: "running" as const, startedAt: iso(clock.now()) };
-    const taskRun = new TaskRun({ task, run, scheduledAt: new Date(pending.dueMs), recorded: true }, this.runDeps());
+    const taskRun = new TaskRun({ task, run, scheduledAt: new Date(pending.dueMs), recorded: true }, this.options);
     this.track(this.laneOf(task), taskRun, { slotMs: pending.dueMs, trigger: "once" });
     return taskRun.done;
   }
@@ -224,14 +216,9 @@ export class RunLauncher {
       scheduledAt: iso(fire.slotMs),
       startedAt: iso(clock.now()),
     });
-    const taskRun = new TaskRun({ task, run, scheduledAt: new Date(fire.slotMs) }, this.runDeps());
+    const taskRun = new TaskRun({ task, run, scheduledAt: new Date(fire.slotMs) }, this.options);
     this.track(lane, taskRun, fire);
     return taskRun;
-  }
-
-  private runDeps() {
-    const { executor, writer, bus, clock, random, baseEnv, outputLimitBytes } = this.options;
-    return { executor, writer, bus, clock, random, baseEnv, outputLimitBytes };
   }
 
   /** The lane holds the run until its final status is known (not until the store has it). */
