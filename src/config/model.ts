@@ -57,10 +57,20 @@ export interface HttpSpec {
   expect: string[];
 }
 
+/**
+ * A workflow step written in JavaScript (the library's `addStep(name, async (inputs) => ...)`): it
+ * gets the outputs of the steps before it, by step name, and returns its own.
+ */
+export type StepFunction = (
+  inputs: Record<string, Record<string, string>>,
+  context: { signal: AbortSignal; runId: number; attempt: number },
+) => unknown | Promise<unknown>;
+
 export type Action =
   | { kind: "scripts"; scripts: ScriptSpec[]; repeat: RepeatSpec[] }
   | { kind: "command"; command: string }
-  | { kind: "http"; http: HttpSpec };
+  | { kind: "http"; http: HttpSpec }
+  | { kind: "function"; name: string; run: StepFunction };
 
 export type ConcurrencyPolicy = "forbid" | "allow" | "replace" | "queue";
 

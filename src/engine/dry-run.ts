@@ -14,6 +14,8 @@ export function describePlannedRun(task: TaskSpec, scheduledAt: Date, baseEnv: R
       return [`would call ${action.http.method} ${action.http.url}`];
     case "command":
       return [`would run ${argvText(commandInvocation(action.command))}`];
+    case "function":
+      return [`would call function ${action.name}`];
     case "scripts": {
       const env = taskEnvironment(baseEnv, task.env);
       const context = { task: task.name, runId: 0, attempt: 1, scheduledAt, timezone: task.timezone, env };

@@ -22,8 +22,9 @@ export interface OrchestratorEvents {
   /** Not succeeded `deadlineMs` after its fire (still running or waiting its turn: no run id yet). */
   "run.late": { runId: number | null; task: string; at: string; scheduledAt: string; deadlineMs: number };
   "run.retrying": RunEventBase & { invocation: number; attempt: number; delayMs: number; error: string };
-  "invocation.started": RunEventBase & { invocation: number; attempt: number; target: string; argv: string[] };
+  "invocation.started": RunEventBase & { step?: string; invocation: number; attempt: number; target: string; argv: string[] };
   "invocation.finished": RunEventBase & {
+    step?: string;
     invocation: number;
     attempt: number;
     exitCode: number | null;
@@ -31,7 +32,7 @@ export interface OrchestratorEvents {
     error: string | null;
     durationMs: number;
   };
-  "invocation.output": RunEventBase & { invocation: number; stream: "stdout" | "stderr"; line: string };
+  "invocation.output": RunEventBase & { step?: string; invocation: number; stream: "stdout" | "stderr"; line: string };
   log: { level: LogLevel; message: string; task?: string; runId?: number; fields?: Record<string, unknown> };
 }
 

@@ -1,4 +1,4 @@
-import type { HttpSpec, ParamList, TaskSpec } from "../config/model.js";
+import type { HttpSpec, ParamList, StepFunction, TaskSpec } from "../config/model.js";
 import type { Executor } from "./executor.js";
 import { scriptTypeFor } from "./invocation.js";
 import { loadParamSets } from "./params-from.js";
@@ -15,7 +15,8 @@ export type PlannedInvocation =
       templated: boolean;
     }
   | { kind: "command"; command: string; target: string }
-  | { kind: "http"; http: HttpSpec; target: string };
+  | { kind: "http"; http: HttpSpec; target: string }
+  | { kind: "function"; run: StepFunction; target: string };
 
 /**
  * Expands a task's action into its invocations, in order: scripts first, then each repeat item
@@ -28,6 +29,8 @@ export async function planInvocations(task: TaskSpec, env: Record<string, string
       return [{ kind: "command", command: action.command, target: action.command }];
     case "http":
       return [{ kind: "http", http: action.http, target: `${action.http.method} ${action.http.url}` }];
+    case "function":
+      return [{ kind: "function", run: action.run, target: `function ${action.name}` }];
     case "scripts": {
       const planned: PlannedInvocation[] = action.scripts.map((script) => ({
         kind: "script",
