@@ -1,7 +1,8 @@
 /**
  * The library API (SPEC §6): the same engine the `orchestrate` CLI runs.
  */
-export { Orchestrator, type OrchestratorOptions } from "./orchestrator.js";
+export { Orchestrator, type OrchestratorOptions, type WorkflowOptions } from "./orchestrator.js";
+export { WorkflowBuilder, type StepAction, type StepOptions, type RollbackAction } from "./workflow-builder.js";
 export { TaskBuilder, type TaskOptions, type Duration, type ParamValues } from "./task-builder.js";
 export { EventBus } from "./events/bus.js";
 export type { OrchestratorEvents, OrchestratorEventName, LogLevel } from "./events/types.js";

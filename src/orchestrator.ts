@@ -1,5 +1,5 @@
 import { loadConfigFile, type LoadOptions } from "./config/load.js";
-import { DEFAULT_HISTORY, type OneOffSpec, type OrchestrationConfig, type ScriptType, type TaskSpec } from "./config/model.js";
+import { DEFAULT_HISTORY, type OneOffSpec, type OrchestrationConfig, type ScriptType, type TaskSpec, type WorkflowSpec } from "./config/model.js";
 import { Runtime } from "./engine/runtime.js";
 import { EventBus, type Listener } from "./events/bus.js";
 import type { OrchestratorEventName } from "./events/types.js";
@@ -7,8 +7,25 @@ import type { Executor } from "./run/executor.js";
 import type { RunStore } from "./store/contract.js";
 import { openStore } from "./store/open.js";
 import type { HistoryQuery, RunRecord } from "./store/types.js";
-import { buildTask, TaskBuilder, type TaskOptions } from "./task-builder.js";
+import { workflowFromValues } from "./config/workflow.js";
+import { buildTask, TaskBuilder, type Duration, type TaskOptions } from "./task-builder.js";
+import { WorkflowBuilder } from "./workflow-builder.js";
 import { systemClock, type Clock } from "./time/clock.js";
+
+/** A workflow's settings, as in `workflows:` of the YAML, in camelCase. */
+export interface WorkflowOptions {
+  description?: string;
+  cron?: string;
+  every?: Duration;
+  timezone?: string;
+  /** At most this many steps at once (default: every step that is ready). */
+  maxParallel?: number;
+  concurrency?: "forbid" | "allow" | "replace" | "queue";
+  catchUp?: "none" | "latest" | "all";
+  deadline?: Duration;
+  /** Folder that relative script paths resolve against (default: process.cwd()). */
+  cwd?: string;
+}
 
 export interface OrchestratorOptions {
   /** A loaded configuration; or call `loadConfig(file)`, or add tasks in code. */
@@ -41,6 +58,7 @@ export class Orchestrator {
   private daemon: Runtime | null = null;
   private stopped: Promise<void> | null = null;
   private readonly codeTasks: TaskSpec[] = [];
+  private readonly codeWorkflows: WorkflowSpec[] = [];
   private resolveStopped: (() => void) | null = null;
 
   constructor(private readonly options: OrchestratorOptions = {}) {
@@ -51,6 +69,7 @@ export class Orchestrator {
       dir: process.cwd(),
       state: options.state ?? ".orchestrate/state.db",
       tasks: [],
+      workflows: [],
       defaults: null,
       history: { ...DEFAULT_HISTORY },
     };
@@ -59,11 +78,11 @@ export class Orchestrator {
   /** Loads `orchestration.yaml`; throws ConfigError listing every problem. */
   loadConfig(file: string, options: LoadOptions = {}): OrchestrationConfig {
     const loaded = loadConfigFile(file, { stateOverride: this.options.state, ...options });
-    // Tasks added in code stay, whichever came first.
-    const names = new Set(loaded.tasks.map((t) => t.name));
-    const clash = this.codeTasks.find((t) => names.has(t.name));
-    if (clash) throw new Error(`task "${clash.name}" is both in ${file} and added in code`);
-    this.config = { ...loaded, tasks: [...loaded.tasks, ...this.codeTasks] };
+    // Tasks and workflows added in code stay, whichever came first.
+    const names = new Set([...loaded.tasks, ...loaded.workflows].map((t) => t.name));
+    const clash = [...this.codeTasks, ...this.codeWorkflows].find((t) => names.has(t.name));
+    if (clash) throw new Error(`"${clash.name}" is both in ${file} and added in code`);
+    this.config = { ...loaded, tasks: [...loaded.tasks, ...this.codeTasks], workflows: [...loaded.workflows, ...this.codeWorkflows] };
     this.runtime = null;
     return this.config;
   }
@@ -75,11 +94,37 @@ export class Orchestrator {
   addTask(cron: string, scriptType: ScriptType = "bash", options: TaskOptions = {}): TaskBuilder {
     if (this.daemon) throw new Error("add tasks before executeTasks()");
     const spec = buildTask(cron, scriptType, options, `task-${this.config.tasks.length + 1}`);
-    if (this.config.tasks.some((t) => t.name === spec.name)) throw new Error(`there is already a task named "${spec.name}"`);
+    if ([...this.config.tasks, ...this.config.workflows].some((t) => t.name === spec.name)) throw new Error(`there is already a task or workflow named "${spec.name}"`);
     this.config.tasks.push(spec);
     this.codeTasks.push(spec);
     this.runtime = null;
     return new TaskBuilder(spec);
+  }
+
+  /**
+   * Seed 002's Workflow: a DAG of steps, recurring (`cron`, `every`) or run by `trigger(name)`.
+   * Steps are added to the returned builder in dependency order.
+   */
+  addWorkflow(name: string, options: WorkflowOptions = {}): WorkflowBuilder {
+    if (this.daemon) throw new Error("add workflows before executeTasks()");
+    if ([...this.config.tasks, ...this.config.workflows].some((job) => job.name === name)) throw new Error(`there is already a task or workflow named "${name}"`);
+    const values = {
+      description: options.description,
+      cron: options.cron,
+      every: options.every,
+      timezone: options.timezone,
+      max_parallel: options.maxParallel,
+      concurrency: options.concurrency,
+      catch_up: options.catchUp,
+      deadline: options.deadline,
+    };
+    const dir = options.cwd ?? process.cwd();
+    const defined = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+    const spec = workflowFromValues(name, defined, { dir, defaults: this.config.defaults });
+    this.config.workflows.push(spec);
+    this.codeWorkflows.push(spec);
+    this.runtime = null;
+    return new WorkflowBuilder(spec, dir);
   }
 
   get tasks(): readonly TaskSpec[] {
@@ -134,7 +179,7 @@ export class Orchestrator {
     await this.close();
   }
 
-  /** Runs one task now, in this process, recorded as a `manual` run; resolves with the finished run. */
+  /** Runs one task or workflow now, in this process, recorded as a `manual` run; resolves with the finished run. */
   async trigger(name: string): Promise<RunRecord> {
     return this.engine().trigger(name, "manual");
   }

@@ -9,7 +9,22 @@ import type { RawHttp, RawParams, RawRepeat, RawScalar, RawScript } from "./sche
 import { ACTION_KEYS, writtenInOrder, type TaskFields } from "./task-fields.js";
 import { checkTemplate } from "./templates.js";
 
-const STEP_REFERENCE = /\{\{\s*steps\./;
+const STEP_REFERENCE = /\{\{\s*steps\.([A-Za-z0-9][A-Za-z0-9_.-]*)\.[A-Za-z0-9_]+\s*\}\}/g;
+
+/** `{{ steps.STEP.KEY }}` may name only a step that runs before this one (in a task: none). */
+function stepReferenceProblems(value: string, inScope: ReadonlySet<string> | undefined): string[] {
+  const problems: string[] = [];
+  for (const [, step] of value.matchAll(STEP_REFERENCE)) {
+    if (!inScope) problems.push("`{{ steps.… }}` is only available in workflow steps, not in tasks");
+    else if (!inScope.has(step!)) {
+      const choices = [...inScope];
+      problems.push(
+        `\`{{ steps.${step}.… }}\` names a step that does not run before this one: ${choices.length ? `use one it depends on (${choices.join(", ")})` : "add it to depends_on first"}`,
+      );
+    }
+  }
+  return problems;
+}
 
 const groupOf = (key: (typeof ACTION_KEYS)[number]) => (key === "scripts" || key === "repeat" ? "scripts/repeat" : key);
 
@@ -17,8 +32,7 @@ export function readAction(fields: TaskFields, ctx: ReadContext): Action {
   const written = writtenInOrder(ACTION_KEYS.filter((key) => fields.has(key)), fields, ctx);
   const groups = [...new Set(written.map(groupOf))];
   if (groups.length === 0) {
-    const task = ["tasks", fields.name];
-    ctx.problems.at(task, "nothing to run: give `scripts` (and/or `repeat`), `command` or `http`", "key", task);
+    ctx.problems.at(fields.at, "nothing to run: give `scripts` (and/or `repeat`), `command` or `http`", "key", fields.at);
   } else if (groups.length > 1) {
     const second = written.find((key) => groupOf(key) === groups[1])!;
     const message = `${countWord(groups.length)} actions on one task (${listOfKeys(groups)}): a task runs scripts/repeat, a command or an http request`;
@@ -65,7 +79,7 @@ function readParams(params: RawParams, path: Path, ctx: ReadContext): ParamList 
   return keys.map((key) => {
     const value = scalarText(params[key]!, [...path, key], ctx);
     for (const problem of checkTemplate(value)) ctx.problems.at([...path, key], problem);
-    if (STEP_REFERENCE.test(value)) ctx.problems.at([...path, key], "`{{ steps.… }}` is only available in workflow steps, not in tasks");
+    for (const problem of stepReferenceProblems(value, ctx.stepsInScope)) ctx.problems.at([...path, key], problem);
     return [key, value];
   });
 }

@@ -9,6 +9,8 @@ export interface ReadContext {
   checkFiles: boolean;
   problems: ProblemSink;
   locator: Locator;
+  /** In a workflow step: the steps before it, whose outputs `{{ steps.STEP.KEY }}` may name. */
+  stepsInScope?: ReadonlySet<string>;
 }
 
 /** Reports a missing file (or folder) at the value that names it, when files are being checked. */

@@ -15,6 +15,7 @@ import { configSchema, taskSchema, type RawHistory, type RawTask } from "./schem
 import { parseSize } from "./size.js";
 import { closest } from "./suggest.js";
 import { normalizeTask } from "./normalize.js";
+import { readWorkflows } from "./workflow.js";
 
 export interface LoadOptions {
   /** Default true: script files, params_from programs and cwd must exist. */
@@ -24,7 +25,7 @@ export interface LoadOptions {
 }
 
 /** Sections of SPEC §3 this version does not run yet: refusing them beats silently ignoring them. */
-const NOT_YET_SUPPORTED = new Set(["workflows", "notify", "api"]);
+const NOT_YET_SUPPORTED = new Set(["notify", "api"]);
 
 /**
  * Problems name `file` as given (pass a relative path to get relative locations); relative paths
@@ -67,11 +68,13 @@ export function parseConfigText(
   const ctx: ReadContext = { dir: dirname(absoluteFile), checkFiles: options.checkFiles ?? true, problems, locator };
   const root = parseLeniently(configSchema, data);
   const defaults = isPlainMap(data) ? parseLeniently(taskSchema, data.defaults) : null;
+  const tasks = readTasks(data, defaults, ctx);
   return done({
     file: absoluteFile,
     dir: ctx.dir,
     state: resolveState(root?.value.state, ctx.dir, options.stateOverride),
-    tasks: readTasks(data, defaults, ctx),
+    tasks,
+    workflows: readWorkflows(data, defaults, new Set(tasks.map((t) => t.name)), ctx),
     defaults: defaults?.value ?? null,
     history: readHistory(root?.value.history),
   });

@@ -74,21 +74,17 @@ export type Action =
 
 export type ConcurrencyPolicy = "forbid" | "allow" | "replace" | "queue";
 
-export interface TaskSpec {
+/** What tasks and workflows have alike: a name, a trigger, and how their fires become runs. */
+export interface JobSpec {
   name: string;
   description: string | null;
   /** null: manual only. */
   trigger: Trigger | null;
   /** IANA zone, always resolved (the system zone when not configured). */
   timezone: string;
-  type: ScriptType;
-  action: Action;
   skip: SkipRule[];
-  timeoutMs: number | null;
+  /** How long a run's processes get between SIGTERM and SIGKILL when it is stopped. */
   killGraceMs: number;
-  retries: number;
-  retryDelayMs: number;
-  retryMaxDelayMs: number;
   concurrency: ConcurrencyPolicy;
   catchUp: CatchUpPolicy;
   catchUpWindowMs: number;
@@ -97,6 +93,37 @@ export interface TaskSpec {
   env: Record<string, string>;
   /** Absolute working directory. */
   cwd: string;
+}
+
+export interface TaskSpec extends JobSpec {
+  type: ScriptType;
+  action: Action;
+  timeoutMs: number | null;
+  retries: number;
+  retryDelayMs: number;
+  retryMaxDelayMs: number;
+}
+
+export interface StepSpec {
+  name: string;
+  /** The step as a task — action, retries, timeout, env, cwd, skip — made by the same normaliser. */
+  task: TaskSpec;
+  /** The steps that must have succeeded (or been skipped by their own skip conditions) first. */
+  dependsOn: string[];
+  /** Runs when the workflow fails after this step succeeded: in reverse order of completion. */
+  rollback: TaskSpec | null;
+}
+
+/** A DAG of steps (SPEC §3 `workflows:`), run as one run whose record lists every step. */
+export interface WorkflowSpec extends JobSpec {
+  /** At most this many steps at once; null: every step that is ready. */
+  maxParallel: number | null;
+  /** In the order written. */
+  steps: StepSpec[];
+}
+
+export function isWorkflow(job: TaskSpec | WorkflowSpec): job is WorkflowSpec {
+  return "steps" in job;
 }
 
 export interface HistorySpec {
@@ -113,6 +140,7 @@ export interface OrchestrationConfig {
   /** SQLite file path (absolute) or a postgres:// URL. */
   state: string;
   tasks: TaskSpec[];
+  workflows: WorkflowSpec[];
   /** The valid `defaults:` as written, for tasks made later from the same config (one-off runs). */
   defaults: RawTask | null;
   history: HistorySpec;

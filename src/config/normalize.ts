@@ -13,8 +13,8 @@ import { taskFields } from "./task-fields.js";
 import { readTask } from "./task.js";
 
 /** A task from its own settings and the config's `defaults`, both as written (valid parts only). */
-export function normalizeTask(name: string, own: Lenient<RawTask>, defaults: Lenient<RawTask> | null, ctx: ReadContext, action?: Action): TaskSpec {
-  return readTask(taskFields(name, own, defaults), ctx, action);
+export function normalizeTask(name: string, own: Lenient<RawTask>, defaults: Lenient<RawTask> | null, ctx: ReadContext, action?: Action, at?: Path): TaskSpec {
+  return readTask(taskFields(name, own, defaults, at), ctx, action);
 }
 
 export interface ValuesOptions {
@@ -63,20 +63,26 @@ export function taskFromValues(name: string, values: Record<string, unknown>, op
   return spec;
 }
 
-/** Problems as plain messages, each naming the setting it is about. */
-class MessageProblems implements ProblemSink {
+/** Problems as plain messages, each naming the setting it is about (values given in code). */
+export class MessageProblems implements ProblemSink {
   readonly messages: string[] = [];
 
   constructor(
     private readonly task: string,
     private readonly labels: Record<string, string>,
+    /** Where the task is: the start of every path that is about it, left out of messages. */
+    private readonly base: Path = ["tasks", task],
   ) {}
 
   at(path: Path, message: string, part: "key" | "value" = "value", about: Path = part === "key" ? path.slice(0, -1) : path): void {
     // Paths start at the config's root (tasks.NAME.…, or defaults.… for a default's value).
-    const inTask = about[0] === "tasks" && about[1] === this.task ? about.slice(2) : about;
+    const inTask = this.base.every((segment, i) => about[i] === segment) ? about.slice(this.base.length) : about;
     const where = inTask.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i > 0 ? "." : ""}${this.labels[segment] ?? segment}`)).join("");
     this.messages.push(where ? `${where}: ${message}` : message);
+  }
+
+  throwIfAny(): void {
+    if (this.messages.length > 0) throw new TaskValuesError(this.task, this.messages);
   }
 
   report(_position: Position, message: string): void {

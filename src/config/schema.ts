@@ -220,6 +220,57 @@ export const taskSchema = z
     "A task: at most one trigger (cron, every, at, delay; none: manual only) and one action (scripts/repeat, command or http)",
   );
 
+/** Keys of a task that belong to its trigger and to how its fires become runs: a workflow step has none of them. */
+const FIRE_KEYS = { cron: true, every: true, at: true, delay: true, timezone: true, concurrency: true, catch_up: true, catch_up_window: true, jitter: true, deadline: true } as const;
+
+const stepName = z.string().regex(TASK_NAME, {
+  error: (issue) => `step name ${showValue(issue.input)} must start with a letter or digit and hold only letters, digits, "_", "." and "-"`,
+});
+
+/** What undoes a step: any action, with its own retries and timeout. */
+export const rollbackSchema = taskSchema
+  .pick({ type: true, scripts: true, repeat: true, command: true, http: true, timeout: true, kill_grace: true, retries: true, retry_delay: true, retry_max_delay: true, env: true, cwd: true })
+  .describe("Runs when the workflow fails after this step succeeded: any action, with its own retries and timeout");
+
+/** A step: every action and option of a task but its trigger, plus its dependencies and rollback. */
+export const stepSchema = taskSchema
+  .omit(FIRE_KEYS)
+  .extend({
+    depends_on: z
+      .array(stepName, expecting("a list of step names like [extract]"))
+      .optional()
+      .describe("Steps that must have succeeded (or been skipped by their own skip conditions) first"),
+    rollback: rollbackSchema.optional(),
+  })
+  .describe("A step of the workflow: an action, its options, what it depends on and how to undo it");
+
+export const workflowSchema = z
+  .strictObject(
+    {
+      description: text().optional().describe("What the workflow is for"),
+      cron: taskSchema.shape.cron,
+      every: taskSchema.shape.every,
+      at: taskSchema.shape.at,
+      delay: taskSchema.shape.delay,
+      timezone: taskSchema.shape.timezone,
+      concurrency: taskSchema.shape.concurrency,
+      catch_up: taskSchema.shape.catch_up,
+      catch_up_window: taskSchema.shape.catch_up_window,
+      jitter: taskSchema.shape.jitter,
+      deadline: taskSchema.shape.deadline,
+      max_parallel: wholeNumber(1).optional().describe("At most this many steps at once; default: every step that is ready"),
+      steps: z
+        .record(stepName, stepSchema, expecting("a map of steps by name"))
+        .refine((steps) => Object.keys(steps).length > 0, { error: "a workflow needs at least one step" })
+        // Required, but checked by the reader (workflow.ts): a mistake inside one step must not hide the others.
+        .optional()
+        .meta({ minProperties: 1 })
+        .describe("The steps by name; each runs once everything it depends_on has succeeded"),
+    },
+    expecting("a map with `steps` and optionally a trigger, timezone, concurrency, catch_up, deadline, max_parallel"),
+  )
+  .describe("A DAG of steps (no trigger: manual only, `orchestrate trigger NAME`)");
+
 const history = z
   .strictObject(
     {
@@ -245,9 +296,13 @@ export const configSchema = z
         .describe("SQLite file (relative to the config file; default .orchestrate/state.db) or a postgres:// URL"),
       defaults: taskSchema.optional().describe("Any task field, applied to every task; a task's own value wins, env maps are merged"),
       tasks: z.record(taskName, taskSchema, expecting("a map of tasks by name")).optional().describe("Tasks by name"),
+      workflows: z
+        .record(taskName, workflowSchema, expecting("a map of workflows by name"))
+        .optional()
+        .describe("Workflows by name; tasks and workflows share one namespace"),
       history: history.optional(),
     },
-    expecting("a map with `tasks` and optionally version, state, defaults, history"),
+    expecting("a map with `tasks` and/or `workflows`, and optionally version, state, defaults, history"),
   )
   .meta({ title: "orchestrate configuration (orchestration.yaml)" })
   .describe("Scripts run on a schedule, with retries and a record of every run");
@@ -261,3 +316,5 @@ export type RawRepeat = z.infer<typeof repeat>;
 export type RawSkipRule = z.infer<typeof skipRule>;
 export type RawHttp = z.infer<typeof http>;
 export type RawHistory = z.infer<typeof history>;
+export type RawWorkflow = z.infer<typeof workflowSchema>;
+export type RawStep = z.infer<typeof stepSchema>;

@@ -15,6 +15,8 @@ type Key = keyof RawTask;
 
 export interface TaskFields {
   name: string;
+  /** Where the task is written: ["tasks", NAME], or a workflow step's place. */
+  at: Path;
   /** The valid values in effect. */
   values: RawTask;
   /** Written for this task or in defaults, valid or not. */
@@ -25,7 +27,7 @@ export interface TaskFields {
   pathOfEnv(name: string): Path;
 }
 
-export function taskFields(name: string, own: Lenient<RawTask>, defaults: Lenient<RawTask> | null): TaskFields {
+export function taskFields(name: string, own: Lenient<RawTask>, defaults: Lenient<RawTask> | null, at: Path = ["tasks", name]): TaskFields {
   const written = (source: Lenient<RawTask> | null, key: string) => source !== null && source.raw[key] !== undefined;
   const groupTakenByTask = (key: string) =>
     [TRIGGER_KEYS, ACTION_KEYS].some((group) => (group as readonly string[]).includes(key) && group.some((k) => written(own, k)));
@@ -38,10 +40,11 @@ export function taskFields(name: string, own: Lenient<RawTask>, defaults: Lenien
 
   return {
     name,
+    at,
     values: values as RawTask,
     has: (key) => written(own, key) || fromDefaults(key),
-    pathOf: (key) => (written(own, key) ? ["tasks", name, key] : ["defaults", key]),
-    pathOfEnv: (variable) => (own.value.env?.[variable] !== undefined ? ["tasks", name, "env", variable] : ["defaults", "env", variable]),
+    pathOf: (key) => (written(own, key) ? [...at, key] : ["defaults", key]),
+    pathOfEnv: (variable) => (own.value.env?.[variable] !== undefined ? [...at, "env", variable] : ["defaults", "env", variable]),
   };
 }
 

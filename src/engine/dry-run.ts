@@ -2,12 +2,21 @@
  * `orchestrate run --dry-run`: what a fire would run, exactly as it would be started, without
  * starting anything. params_from programs are not run either, so their sets are not known.
  */
-import type { TaskSpec } from "../config/model.js";
+import { isWorkflow, type TaskSpec, type WorkflowSpec } from "../config/model.js";
 import { renderTemplate } from "../config/templates.js";
 import { taskEnvironment } from "../run/environment.js";
 import { commandInvocation, interpreterFor, paramsToArgv } from "../run/invocation.js";
 
-export function describePlannedRun(task: TaskSpec, scheduledAt: Date, baseEnv: Record<string, string | undefined>): string[] {
+export function describePlannedRun(job: TaskSpec | WorkflowSpec, scheduledAt: Date, baseEnv: Record<string, string | undefined>): string[] {
+  if (!isWorkflow(job)) return describeAction(job, scheduledAt, baseEnv);
+  // A workflow's steps in the order written, each with what it waits for.
+  return job.steps.flatMap((step) => {
+    const after = step.dependsOn.length > 0 ? ` (after ${step.dependsOn.join(", ")})` : "";
+    return describeAction(step.task, scheduledAt, baseEnv).map((line) => `step ${step.name}${after}: ${line}`);
+  });
+}
+
+function describeAction(task: TaskSpec, scheduledAt: Date, baseEnv: Record<string, string | undefined>): string[] {
   const action = task.action;
   switch (action.kind) {
     case "http":

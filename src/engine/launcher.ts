@@ -1,7 +1,8 @@
-import type { TaskSpec } from "../config/model.js";
+import { isWorkflow, type TaskSpec, type WorkflowSpec } from "../config/model.js";
 import { taskEnvironment } from "../run/environment.js";
 import { evaluateSkips } from "../run/skip.js";
-import { TaskRun, type RunDeps, type RunWriter } from "../run/task-run.js";
+import { TaskRun, type ActiveRun, type RunDeps, type RunWriter } from "../run/task-run.js";
+import { WorkflowRun } from "../workflow/workflow-run.js";
 import type { Fire, MissedGap } from "../schedule/types.js";
 import { newRunRecord, type PendingRun, type RunRecord, type RunTrigger } from "../store/types.js";
 import type { TimerHandle } from "../time/clock.js";
@@ -30,17 +31,20 @@ interface FireRequest {
   runId?: number;
 }
 
-/** What occupies a task's lane: a run, or the processes of a run a dead daemon left behind. */
+/** A task or a workflow: what fires and becomes runs. Their names share one namespace. */
+export type Job = TaskSpec | WorkflowSpec;
+
+/** What occupies a lane: a run, or the processes of a run a dead daemon left behind. */
 interface Occupant {
   runId: number;
   slotMs: number;
-  /** TaskRun's cancel; an orphan is being stopped already and ignores it. */
+  /** The run's cancel; an orphan is being stopped already and ignores it. */
   cancel(status: "cancelled" | "interrupted", reason: string, graceMs: number): void;
-  inBackoff: boolean;
+  windDown(): void;
 }
 
 /**
- * One task's bookkeeping: what runs, what waits its turn, and the skip record consecutive skips
+ * One task's (or workflow's) bookkeeping: what runs, what waits its turn, and the skip record consecutive skips
  * extend. Every concurrency decision reads and changes it synchronously, so fires that arrive
  * together (after a restart, a clock jump, a burst of catch-ups) are decided one after another.
  */
@@ -51,7 +55,7 @@ class Lane {
   readonly queue: FireRequest[] = [];
   streak: { runId: number; reason: string; count: number; firstSlotMs: number } | null = null;
 
-  constructor(public task: TaskSpec) {}
+  constructor(public job: Job) {}
 
   get busy(): boolean {
     return this.running.length > 0 || this.deciding > 0;
@@ -80,7 +84,7 @@ export class RunLauncher {
   constructor(private readonly options: LauncherOptions) {}
 
   /** A scheduled (or caught-up) fire from the scheduler; decided at once. */
-  fire(task: TaskSpec, fire: Fire): void {
+  fire(task: Job, fire: Fire): void {
     const { bus, clock } = this.options;
     const lateMs = clock.now() - fire.slotMs - task.jitterMs;
     if (lateMs > LATE_AFTER_MS) {
@@ -93,7 +97,7 @@ export class RunLauncher {
   }
 
   /** `orchestrate trigger`: runs now, ignoring skips and concurrency, as a person asking for it expects. */
-  runNow(task: TaskSpec, trigger: RunTrigger): Promise<RunRecord> {
+  runNow(task: Job, trigger: RunTrigger): Promise<RunRecord> {
     const run = this.start(task, this.laneOf(task), { slotMs: this.options.clock.now(), trigger });
     return run ? run.done : Promise.reject(new Error("nothing runs in a dry run"));
   }
@@ -129,25 +133,25 @@ export class RunLauncher {
    * A run a dead daemon left behind: its processes are being stopped (`gone` resolves when they
    * are). Until then the task's lane counts it as running, so the task never runs beside them.
    */
-  holdFor(task: TaskSpec, run: RunRecord, gone: Promise<void>): void {
+  holdFor(task: Job, run: RunRecord, gone: Promise<void>): void {
     const lane = this.laneOf(task);
-    const occupant: Occupant = { runId: run.id, slotMs: Date.parse(run.scheduledAt ?? "") || 0, cancel: () => undefined, inBackoff: false };
+    const occupant: Occupant = { runId: run.id, slotMs: Date.parse(run.scheduledAt ?? "") || 0, cancel: () => undefined, windDown: () => undefined };
     lane.running.push(occupant);
     void gone.finally(() => this.leave(lane, occupant));
   }
 
-  private laneOf(task: TaskSpec): Lane {
-    let lane = this.lanes.get(task.name);
+  private laneOf(job: Job): Lane {
+    let lane = this.lanes.get(job.name);
     if (!lane) {
-      lane = new Lane(task);
-      this.lanes.set(task.name, lane);
+      lane = new Lane(job);
+      this.lanes.set(job.name, lane);
     }
-    lane.task = task;
+    lane.job = job;
     return lane;
   }
 
   /** The concurrency decision, made synchronously with the lane's bookkeeping. */
-  private admit(task: TaskSpec, fire: FireRequest): void {
+  private admit(task: Job, fire: FireRequest): void {
     if (this.closed) return;
     const lane = this.laneOf(task);
     this.armDeadline(task, fire);
@@ -169,7 +173,7 @@ export class RunLauncher {
 
   /** Skip conditions, then the start. A task without them starts in the same tick as its fire. */
   private decide(lane: Lane, fire: FireRequest): void {
-    const { task } = lane;
+    const task = lane.job;
     const rules = this.options.dryRun ? task.skip.filter((rule) => rule.kind !== "command") : task.skip;
     if (rules.length === 0) {
       this.start(task, lane, fire);
@@ -189,13 +193,13 @@ export class RunLauncher {
       for (const error of errors) bus.emit("log", { level: "warn", task: task.name, message: `skip condition could not be judged, not skipping: ${error}` });
       if (this.closed) this.skip(lane, fire, STOPPED_BEFORE_TURN);
       else if (reason) this.skip(lane, fire, reason);
-      else this.start(lane.task, lane, fire);
+      else this.start(lane.job, lane, fire);
       this.next(lane);
       this.wakeIfIdle();
     });
   }
 
-  private start(task: TaskSpec, lane: Lane, fire: FireRequest): TaskRun | null {
+  private start(task: Job, lane: Lane, fire: FireRequest): ActiveRun | null {
     const { writer, bus, clock } = this.options;
     lane.streak = null;
     if (task.concurrency === "replace") {
@@ -216,20 +220,19 @@ export class RunLauncher {
       scheduledAt: iso(fire.slotMs),
       startedAt: iso(clock.now()),
     });
-    const taskRun = new TaskRun({ task, run, scheduledAt: new Date(fire.slotMs) }, this.options);
-    this.track(lane, taskRun, fire);
-    return taskRun;
+    const scheduledAt = new Date(fire.slotMs);
+    const active = isWorkflow(task) ? new WorkflowRun({ workflow: task, run, scheduledAt }, this.options) : new TaskRun({ task, run, scheduledAt }, this.options);
+    this.track(lane, active, fire);
+    return active;
   }
 
   /** The lane holds the run until its final status is known (not until the store has it). */
-  private track(lane: Lane, taskRun: TaskRun, fire: FireRequest): void {
+  private track(lane: Lane, taskRun: ActiveRun, fire: FireRequest): void {
     const occupant: Occupant = {
       runId: taskRun.runId,
       slotMs: fire.slotMs,
       cancel: (status, reason, graceMs) => taskRun.cancel(status, reason, graceMs),
-      get inBackoff() {
-        return taskRun.inBackoff;
-      },
+      windDown: () => taskRun.windDown(),
     };
     lane.running.push(occupant);
     fire.runId = taskRun.runId;
@@ -265,7 +268,7 @@ export class RunLauncher {
     fire.deadline?.cancel();
     if (this.options.dryRun) return;
     const { writer, bus, clock } = this.options;
-    const task = lane.task.name;
+    const task = lane.job.name;
     const at = iso(clock.now());
     const scheduledAt = iso(fire.slotMs);
     const streak = lane.streak;
@@ -287,7 +290,7 @@ export class RunLauncher {
    * (still running, retrying, or waiting its turn). A fire that ends as a skip or a finished run
    * disarms it; a failure is reported as such, not as lateness.
    */
-  private armDeadline(task: TaskSpec, fire: FireRequest): void {
+  private armDeadline(task: Job, fire: FireRequest): void {
     if (task.deadlineMs === null || this.options.dryRun) return;
     const { bus, clock } = this.options;
     const deadlineMs = task.deadlineMs;
@@ -304,14 +307,15 @@ export class RunLauncher {
 
   /**
    * Starts nothing new from now on. Fires waiting their turn are recorded as skipped ("stopped
-   * before its turn"), and runs waiting out a retry backoff end at once, interrupted, with the
-   * error of their last attempt: a stop does not wait for a retry nor make one.
+   * before its turn"); runs wind down: what waits out a retry backoff ends at once, interrupted,
+   * with the error of its last attempt (a stop does not wait for a retry nor make one), and a
+   * workflow starts no further step.
    */
   close(): void {
     this.closed = true;
     for (const lane of this.lanes.values()) {
       for (const fire of lane.queue.splice(0)) this.skip(lane, fire, STOPPED_BEFORE_TURN);
-      for (const run of lane.running) if (run.inBackoff) run.cancel("interrupted", "the daemon stopped during a retry backoff", 0);
+      for (const run of lane.running) run.windDown();
     }
     this.wakeIfIdle();
   }
@@ -339,7 +343,7 @@ export class RunLauncher {
   /** Stops every running run as `interrupted`; `graceMs` null uses each task's kill_grace. */
   cancelAll(graceMs: number | null): void {
     for (const lane of this.lanes.values()) {
-      for (const run of lane.running) run.cancel("interrupted", "the daemon stopped while this run was going", graceMs ?? lane.task.killGraceMs);
+      for (const run of lane.running) run.cancel("interrupted", "the daemon stopped while this run was going", graceMs ?? lane.job.killGraceMs);
     }
   }
 

@@ -101,12 +101,15 @@ export class OneOffPoller {
     }
     if (!failed) this.failures = 0;
     if (this.stopped) return;
+    // A store that refused (locked by another process) is asked again soon, not at the idle pace;
+    // one that changed while we looked, as soon as the gap between looks allows.
+    let waitMs = failed ? POLL_MS : this.idlePollMs;
     if (this.again) {
       this.again = false;
-      return this.changed();
+      waitMs = Math.max(0, this.lastPollMs + MIN_GAP_MS - clock.now());
     }
-    // A store that refused (locked by another process) is asked again soon, not at the idle pace.
-    const idleMs = failed ? POLL_MS : this.idlePollMs;
-    this.arm(nextDue === null ? idleMs : Math.max(0, Math.min(idleMs, nextDue - clock.now())), true);
+    // Whatever else, the next one-off known to be due gets its own, exact, wake-up.
+    if (nextDue !== null) waitMs = Math.min(waitMs, Math.max(0, nextDue - clock.now()));
+    this.arm(waitMs, true);
   }
 }

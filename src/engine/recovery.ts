@@ -3,14 +3,14 @@
  * becomes `interrupted`, and the scripts still going for it are stopped before their task may run
  * again, so a `forbid` task never runs beside its own survivor.
  */
-import type { TaskSpec } from "../config/model.js";
+
 import type { EventBus } from "../events/bus.js";
 import { endGroups, findRunGroups } from "../run/orphans.js";
 import type { RunWriter } from "../run/task-run.js";
 import type { RunStore } from "../store/contract.js";
 import type { Clock } from "../time/clock.js";
 import { DEFAULT_KILL_GRACE_MS } from "../config/model.js";
-import type { RunLauncher } from "./launcher.js";
+import type { Job, RunLauncher } from "./launcher.js";
 
 export const INTERRUPTED_REASON = "the daemon stopped while this run was going";
 
@@ -20,20 +20,22 @@ export interface RecoveryDeps {
   launcher: RunLauncher;
   bus: EventBus;
   clock: Clock;
-  tasks: Map<string, TaskSpec>;
+  jobs: Map<string, Job>;
 }
 
-export async function recoverOrphanedRuns({ store, writer, launcher, bus, clock, tasks }: RecoveryDeps): Promise<void> {
+export async function recoverOrphanedRuns({ store, writer, launcher, bus, clock, jobs }: RecoveryDeps): Promise<void> {
   const now = clock.now();
   const at = new Date(now).toISOString();
   for (const run of await store.orphanedRuns(now)) {
     const invocations = run.invocations.map((inv) => (inv.status === "running" ? { ...inv, status: "interrupted" as const, finishedAt: at } : inv));
-    void writer.submit({ kind: "update", id: run.id, patch: { status: "interrupted", finishedAt: at, error: run.error ?? INTERRUPTED_REASON, invocations } });
+    // A workflow's steps that were going are interrupted with it; the finished ones stay as they were.
+    const steps = run.steps.map((step) => (step.status === "running" ? { ...step, status: "interrupted" as const, finishedAt: at } : step));
+    void writer.submit({ kind: "update", id: run.id, patch: { status: "interrupted", finishedAt: at, error: run.error ?? INTERRUPTED_REASON, invocations, steps } });
     bus.emit("run.interrupted", { runId: run.id, task: run.task, at });
 
     const groups = findRunGroups(run.id, run.task);
     if (groups.length === 0) continue;
-    const task = tasks.get(run.task);
+    const task = jobs.get(run.task);
     const graceMs = task?.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     bus.emit("log", {
       level: "warn",

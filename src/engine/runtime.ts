@@ -10,7 +10,7 @@ import type { Fire } from "../schedule/types.js";
 import type { RunStore } from "../store/contract.js";
 import type { HistoryQuery, PendingRun, RunRecord, RunTrigger } from "../store/types.js";
 import type { Clock, TimerHandle } from "../time/clock.js";
-import { RunLauncher } from "./launcher.js";
+import { RunLauncher, type Job } from "./launcher.js";
 import { OneOffPoller } from "./one-off-poller.js";
 import { RunRecorder } from "./recorder.js";
 import { recoverOrphanedRuns } from "./recovery.js";
@@ -49,7 +49,8 @@ export class Runtime {
   readonly launcher: RunLauncher;
   readonly executor: Executor;
   readonly nodeId: string;
-  private readonly tasks: Map<string, TaskSpec>;
+  /** Tasks and workflows by name: one namespace. */
+  private readonly jobs: Map<string, Job>;
   private scheduler: Scheduler | null = null;
   private oneOffs: OneOffPoller | null = null;
   private timers: TimerHandle[] = [];
@@ -72,7 +73,7 @@ export class Runtime {
       outputLimitBytes: config.history.outputLimitBytes,
       dryRun: options.dryRun,
     });
-    this.tasks = new Map(config.tasks.map((t) => [t.name, t]));
+    this.jobs = new Map<string, Job>([...config.tasks, ...config.workflows].map((job) => [job.name, job]));
   }
 
   /** Run events go to the store's journal while this runtime runs something (not for every reader of the bus). */
@@ -94,11 +95,11 @@ export class Runtime {
     this.started = true;
     this.journal();
     await this.recorder.prepare();
-    await recoverOrphanedRuns({ store, writer: this.recorder, launcher: this.launcher, bus, clock, tasks: this.tasks });
+    await recoverOrphanedRuns({ store, writer: this.recorder, launcher: this.launcher, bus, clock, jobs: this.jobs });
     this.applyRetention();
     if (!store.exclusive) this.renewLease();
 
-    const scheduled = config.tasks.filter((t): t is TaskSpec & { trigger: NonNullable<TaskSpec["trigger"]> } => t.trigger !== null);
+    const scheduled = [...this.jobs.values()].filter((job): job is Job & { trigger: NonNullable<Job["trigger"]> } => job.trigger !== null);
     this.scheduler = new Scheduler({
       clock,
       random: this.options.random,
@@ -124,13 +125,13 @@ export class Runtime {
     }
     bus.emit("log", {
       level: "info",
-      message: `orchestrate is running ${config.tasks.length} task(s) from ${config.file ?? "code"} (state: ${this.options.dryRun ? "none, dry run" : store.location})`,
+      message: `orchestrate is running ${config.tasks.length} task(s)${config.workflows.length ? ` and ${config.workflows.length} workflow(s)` : ""} from ${config.file ?? "code"} (state: ${this.options.dryRun ? "none, dry run" : store.location})`,
     });
   }
 
   private onFire(fire: Fire): void {
-    const task = this.tasks.get(fire.task);
-    if (task) this.launcher.fire(task, fire);
+    const job = this.jobs.get(fire.task);
+    if (job) this.launcher.fire(job, fire);
   }
 
   private runOneOff(pending: PendingRun): void {
@@ -153,10 +154,10 @@ export class Runtime {
     this.oneOffs?.wake();
   }
 
-  /** Runs one task now, in this process, ignoring skips and concurrency; resolves with the finished run. */
+  /** Runs one task or workflow now, in this process, ignoring skips and concurrency; resolves with the finished run. */
   async trigger(name: string, how: RunTrigger = "manual"): Promise<RunRecord> {
-    const task = this.tasks.get(name);
-    if (!task) throw new Error(`no task named "${name}"${this.listTasks()}`);
+    const task = this.jobs.get(name);
+    if (!task) throw new Error(`no ${this.options.config.workflows.length ? "task or workflow" : "task"} named "${name}"${this.listTasks()}`);
     const detach = this.journal();
     try {
       await this.recorder.prepare();
@@ -244,8 +245,9 @@ export class Runtime {
   }
 
   private listTasks(): string {
-    const names = [...this.tasks.keys()];
-    if (names.length === 0) return " (the configuration has no tasks)";
-    return `; tasks are: ${names.join(", ")}`;
+    const { tasks, workflows } = this.options.config;
+    if (tasks.length + workflows.length === 0) return " (the configuration has no tasks)";
+    const list = (what: string, jobs: Array<{ name: string }>) => (jobs.length ? `; ${what} are: ${jobs.map((j) => j.name).join(", ")}` : "");
+    return `${list("tasks", tasks)}${list("workflows", workflows)}`;
   }
 }

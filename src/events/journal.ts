@@ -7,7 +7,7 @@ import type { NewJournalEvent } from "../store/types.js";
 import type { EventBus } from "./bus.js";
 import type { OrchestratorEventName, OrchestratorEvents } from "./types.js";
 
-/** Run state changes; not output lines (the run's record keeps its tail) nor log lines. */
+/** Run and step state changes; not output lines (the run's record keeps their tail) nor log lines. */
 export const JOURNALED = [
   "run.started",
   "run.retrying",
@@ -18,6 +18,13 @@ export const JOURNALED = [
   "run.interrupted",
   "run.missed",
   "run.late",
+  "step.started",
+  "step.succeeded",
+  "step.failed",
+  "step.skipped",
+  "step.cancelled",
+  "step.retrying",
+  "step.rollback",
 ] as const satisfies readonly OrchestratorEventName[];
 
 /** Listens on `bus` and hands each run event to `append` (the recorder); returns the unsubscriber. */

@@ -30,6 +30,8 @@ interface Line {
   message: string;
   task?: string;
   runId?: number;
+  /** A workflow's step. */
+  step?: string;
   fields?: Record<string, unknown>;
 }
 
@@ -48,8 +50,8 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
     options.stream.write(options.format === "json" ? jsonLine(line, now()) : textLine(line, now(), chalk, options.color));
   };
 
-  const run = (level: LogLevel, e: { task: string; runId: number }, message: string) =>
-    write({ level, message, task: e.task, runId: e.runId });
+  const run = (level: LogLevel, e: { task: string; runId: number; step?: string }, message: string) =>
+    write({ level, message, task: e.task, runId: e.runId, step: e.step });
   const unsubscribers = [
     bus.on("log", (e) => write(e)),
     bus.on("run.started", (e) => run("info", e, `started (${e.trigger}${e.scheduledAt ? `, scheduled ${e.scheduledAt}` : ""})`)),
@@ -65,6 +67,15 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
     bus.on("run.retrying", (e) =>
       run("warn", e, `attempt ${e.attempt} failed (${e.error}); retrying in ${(e.delayMs / 1000).toFixed(1)}s`),
     ),
+    bus.on("step.started", (e) => run("debug", e, "started")),
+    bus.on("step.succeeded", (e) => run("info", e, `succeeded${Object.keys(e.outputs).length ? ` (outputs: ${Object.keys(e.outputs).join(", ")})` : ""}`)),
+    bus.on("step.failed", (e) => run("warn", e, `failed: ${e.error}`)),
+    bus.on("step.skipped", (e) => run("info", e, `skipped: ${e.reason}`)),
+    bus.on("step.cancelled", (e) => run("warn", e, `stopped: ${e.reason}`)),
+    bus.on("step.retrying", (e) => run("warn", e, `attempt ${e.attempt} failed (${e.error}); retrying in ${(e.delayMs / 1000).toFixed(1)}s`)),
+    bus.on("step.rollback", (e) =>
+      run(e.status === "failed" ? "error" : "info", e, e.status === "running" ? "rolling back" : `rollback ${e.status}${e.error ? `: ${e.error}` : ""}`),
+    ),
     bus.on("invocation.started", (e) => run("debug", e, `exec ${e.argv.map((a) => JSON.stringify(a)).join(" ")} (attempt ${e.attempt})`)),
     bus.on("invocation.output", (e) => {
       if (LEVELS.info < threshold) return;
@@ -76,7 +87,7 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
         write({ level: "warn", message: `${dropped} output lines were not logged: the log could not keep up`, task: e.task, runId: e.runId });
         dropped = 0;
       }
-      write({ level: "info", message: e.line, task: e.task, runId: e.runId, fields: { stream: e.stream, invocation: e.invocation } });
+      write({ level: "info", message: e.line, task: e.task, runId: e.runId, step: e.step, fields: { stream: e.stream, invocation: e.invocation } });
     }),
   ];
   return () => unsubscribers.forEach((off) => off());
@@ -98,6 +109,7 @@ function jsonLine(line: Line, at: Date): string {
       level: line.level,
       ...(line.task !== undefined && { task: line.task }),
       ...(line.runId !== undefined && { runId: line.runId }),
+      ...(line.step !== undefined && { step: line.step }),
       msg: line.message,
       ...line.fields,
     }) + "\n"
@@ -110,7 +122,7 @@ function textLine(line: Line, at: Date, chalk: ChalkInstance, tty: boolean): str
   const time = tty ? at.toTimeString().slice(0, 8) : at.toISOString();
   const paint = { debug: chalk.gray, info: chalk.cyan, warn: chalk.yellow, error: chalk.red }[line.level];
   const who =
-    line.task !== undefined ? chalk.bold(`[${line.task}${line.runId !== undefined ? `#${line.runId}` : ""}]`) + " " : "";
+    line.task !== undefined ? chalk.bold(`[${line.task}${line.runId !== undefined ? `#${line.runId}` : ""}${line.step !== undefined ? ` ${line.step}` : ""}]`) + " " : "";
   const isOutput = line.fields?.stream !== undefined;
   const stream = isOutput ? chalk.gray(line.fields?.stream === "stderr" ? "stderr| " : "stdout| ") : "";
   return `${chalk.gray(time)} ${paint(LEVEL_LABEL[line.level])} ${who}${stream}${line.message}\n`;

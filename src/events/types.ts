@@ -11,6 +11,11 @@ export interface RunEventBase {
   at: string;
 }
 
+/** A step of a workflow run: `task` is the workflow. */
+export interface StepEventBase extends RunEventBase {
+  step: string;
+}
+
 export interface OrchestratorEvents {
   "run.started": RunEventBase & { scheduledAt: string | null; trigger: RunRecord["trigger"] };
   "run.succeeded": RunEventBase & { run: RunRecord };
@@ -22,6 +27,14 @@ export interface OrchestratorEvents {
   /** Not succeeded `deadlineMs` after its fire (still running or waiting its turn: no run id yet). */
   "run.late": { runId: number | null; task: string; at: string; scheduledAt: string; deadlineMs: number };
   "run.retrying": RunEventBase & { invocation: number; attempt: number; delayMs: number; error: string };
+  "step.started": StepEventBase;
+  "step.succeeded": StepEventBase & { outputs: Record<string, string> };
+  "step.failed": StepEventBase & { error: string };
+  "step.skipped": StepEventBase & { reason: string };
+  "step.cancelled": StepEventBase & { reason: string };
+  "step.retrying": StepEventBase & { invocation: number; attempt: number; delayMs: number; error: string };
+  /** A step's rollback started (running) or ended. */
+  "step.rollback": StepEventBase & { status: "running" | "succeeded" | "failed" | "interrupted"; error: string | null };
   "invocation.started": RunEventBase & { step?: string; invocation: number; attempt: number; target: string; argv: string[] };
   "invocation.finished": RunEventBase & {
     step?: string;

@@ -40,6 +40,8 @@ export interface ActiveRun {
   /** Resolves once the final status is recorded (or the store was given time to take it) and announced. */
   readonly done: Promise<RunRecord>;
   cancel(status: "cancelled" | "interrupted", reason: string, graceMs: number): void;
+  /** The daemon is stopping: start nothing new, and end at once whatever only waits to retry. */
+  windDown(): void;
 }
 
 /** One run of a task, from its record to its final status, recorded as it goes. */
@@ -71,6 +73,10 @@ export class TaskRun implements ActiveRun {
 
   cancel(status: "cancelled" | "interrupted", reason: string, graceMs: number): void {
     this.action.cancel(status, reason, graceMs);
+  }
+
+  windDown(): void {
+    if (this.action.inBackoff) this.action.cancel("interrupted", "the daemon stopped during a retry backoff", 0);
   }
 
   private async execute(): Promise<RunRecord> {

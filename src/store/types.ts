@@ -58,13 +58,36 @@ export interface RunMessage {
   message: string | null;
 }
 
-export interface StepRecord {
-  name: string;
+/** What a step's rollback did. */
+export interface RollbackRecord {
   status: RunStatus;
   attempts: number;
+  exitCode: number | null;
   error: string | null;
+  output: string;
   startedAt: string | null;
   finishedAt: string | null;
+  invocations: InvocationRecord[];
+}
+
+/** One step of a workflow run. */
+export interface StepRecord {
+  name: string;
+  dependsOn: string[];
+  /** pending (not started yet), running, succeeded, failed, skipped, cancelled or interrupted. */
+  status: RunStatus;
+  attempts: number;
+  exitCode: number | null;
+  error: string | null;
+  /** Why it was skipped: its own skip condition, or an upstream step that failed. */
+  reason: string | null;
+  output: string;
+  /** The `key=value` lines it wrote to $ORCHESTRATE_OUTPUT (or a function step's return value). */
+  outputs: Record<string, string>;
+  startedAt: string | null;
+  finishedAt: string | null;
+  invocations: InvocationRecord[];
+  rollback: RollbackRecord | null;
 }
 
 /** Exactly what `orchestrate show ID --json` prints. Times are ISO 8601 UTC. */

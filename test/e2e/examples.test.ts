@@ -31,8 +31,8 @@ function dayIn(iso: string, timeZone?: string): string {
 }
 
 describe("the examples in examples/", () => {
-  it("are the three the README promises", () => {
-    expect(names).toEqual(expect.arrayContaining(["backup", "health", "reports"]));
+  it("are the four the README promises", () => {
+    expect(names).toEqual(expect.arrayContaining(["backup", "etl", "health", "reports"]));
   });
 
   it.each(names)("examples/%s/orchestration.yaml validates", async (name) => {
@@ -96,5 +96,34 @@ describe("examples/reports", () => {
     expect(readFileSync(join(dir, "out", "regions", "eu.txt"), "utf8")).toBe(
       `Region eu, scheduled ${run!.scheduledAt}\nwidgets          1200.50\ngadgets           310.00\n`,
     );
+  });
+});
+
+describe("examples/etl", () => {
+  it("loads the cleaned orders into ./warehouse, each step passing its values to the next", async () => {
+    const dir = copyOf("etl");
+    const result = await runCli(["trigger", "-c", join(dir, "orchestration.yaml"), "etl"], { cwd: scratch });
+    expect(result.code, result.stderr).toBe(0);
+    const [run] = await historyOf(dir, ["etl"]);
+    const day = dayIn(run!.scheduledAt!);
+    expect(readFileSync(join(dir, "warehouse", `orders-${day}.csv`), "utf8")).toBe("id,amount\n1,10\n3,30\n");
+    expect(run!.steps.map((s) => [s.name, s.status])).toEqual([
+      ["extract", "succeeded"],
+      ["clean", "succeeded"],
+      ["enrich", "succeeded"],
+      ["load", "succeeded"],
+    ]);
+    expect(run!.steps.find((s) => s.name === "load")!.output).toBe("loaded 2 rows (eu)");
+  });
+
+  it("with FAIL_LOAD=1 retries the load, then rolls back the extract", async () => {
+    const dir = copyOf("etl");
+    const result = await runCli(["trigger", "-c", join(dir, "orchestration.yaml"), "etl"], { cwd: scratch, env: { FAIL_LOAD: "1" } });
+    expect(result.code).toBe(1);
+    const [run] = await historyOf(dir, ["etl"]);
+    expect(run!.status).toBe("failed");
+    expect(run!.steps.find((s) => s.name === "load")).toMatchObject({ status: "failed", attempts: 3 });
+    expect(run!.steps.find((s) => s.name === "extract")!.rollback).toMatchObject({ status: "succeeded" });
+    expect(existsSync(join(dir, "staging", "orders.csv"))).toBe(false);
   });
 });

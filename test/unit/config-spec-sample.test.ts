@@ -86,6 +86,16 @@ describe("the sample file of SPEC §3 loads into the model the engine runs", () 
     expect(warm).toMatchObject({ trigger: { kind: "delay", delayMs: 10_000 }, action: { kind: "command", command: "curl -fsS localhost:8080/warm" } });
   });
 
+  it("etl, a workflow of three steps with a rollback, in the defaults' timezone", () => {
+    const [etl] = config.workflows;
+    expect(etl).toMatchObject({ name: "etl", trigger: { kind: "cron", expression: "0 1 * * *" }, maxParallel: 4, timezone: "Europe/Berlin" });
+    expect(etl!.steps.map((s) => [s.name, s.dependsOn, s.task.retries, s.rollback?.action.kind ?? null])).toEqual([
+      ["extract", [], 0, "command"],
+      ["transform", ["extract"], 2, null],
+      ["load", ["transform"], 0, null],
+    ]);
+  });
+
   it("history", () => {
     expect(config.history).toEqual({ keepRuns: 1000, keepDays: 90, outputLimitBytes: 65_536 });
   });

@@ -1,4 +1,4 @@
-/** The tasks of SPEC §3's sample file (without the sections this version refuses). */
+/** SPEC §3's sample file (without the sections this version refuses: notify, api). */
 export const SPEC_SAMPLE = `version: 1
 state: .orchestrate/state.db
 defaults:
@@ -40,6 +40,14 @@ tasks:
   warm-cache:
     delay: 10s
     command: "curl -fsS localhost:8080/warm"
+workflows:
+  etl:
+    cron: "0 1 * * *"
+    max_parallel: 4
+    steps:
+      extract:   { type: python, scripts: [ { path: etl/extract.py } ], rollback: { command: "etl/undo_extract.sh" } }
+      transform: { depends_on: [extract], scripts: [ { path: etl/transform.py } ], retries: 2 }
+      load:      { depends_on: [transform], scripts: [ { path: etl/load.py } ] }
 history:
   keep_runs: 1000
   keep_days: 90

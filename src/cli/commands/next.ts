@@ -24,8 +24,9 @@ export function registerNext(program: Command): void {
       const config = loadConfigFile(configPath(command, file), { stateOverride: stateOverride(command) });
       const from = parseTimeOption(options.from, Date.now());
       if (from === null) throw new UserError(`--from "${options.from}" is not a time: use ISO 8601, e.g. 2026-03-28T12:00:00Z`, 2);
-      const tasks = options.task ? config.tasks.filter((t) => t.name === options.task) : config.tasks;
-      if (options.task && tasks.length === 0) throw new UserError(`no task named "${options.task}"`);
+      const jobs = [...config.tasks, ...config.workflows];
+      const tasks = options.task ? jobs.filter((t) => t.name === options.task) : jobs;
+      if (options.task && tasks.length === 0) throw new UserError(`no task or workflow named "${options.task}"`);
       const fires = tasks.flatMap((task) =>
         task.trigger ? upcomingFires(task.trigger, task.timezone, from, options.n, from).map((at) => ({ task, at })) : [],
       );

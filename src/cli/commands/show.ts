@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import type { RunRecord } from "../../store/types.js";
+import type { RunRecord, StepRecord } from "../../store/types.js";
+import { formatMs } from "../format.js";
 import { storeForReading, UserError } from "../context.js";
 
 export function registerShow(program: Command): void {
@@ -40,6 +41,7 @@ export function describeRun(run: RunRecord): string {
     const params = inv.params.map(([k, v]) => `--${k} ${JSON.stringify(v)}`).join(" ");
     lines.push(`  #${inv.index} ${inv.target}${params ? ` ${params}` : ""}: ${inv.status}${inv.attempts > 1 ? ` after ${inv.attempts} attempts` : ""}${inv.error ? ` (${inv.error})` : ""}`);
   }
+  if (run.steps.length > 0) lines.push("  steps:", ...describeSteps(run.steps));
   for (const message of run.messages) lines.push(`  message ${message.at}: ${[message.status, message.message].filter(Boolean).join(" — ")}`);
   const body = run.http?.body || run.output;
   if (body) lines.push(run.http ? "  body (tail):" : "  output (tail):", ...body.trimEnd().split("\n").map((l) => `    ${l}`));
@@ -50,4 +52,52 @@ function headline(run: RunRecord): string {
   if (run.status === "pending") return `not run yet (due at ${run.scheduledAt})`;
   if (run.status === "running") return `running since ${run.startedAt}`;
   return run.status;
+}
+
+const MARKS: Record<string, string> = {
+  succeeded: "✓",
+  failed: "✗",
+  skipped: "-",
+  running: "…",
+  pending: "·",
+  cancelled: "!",
+  interrupted: "!",
+};
+
+/**
+ * A workflow's DAG as text: the steps in dependency order (each after the ones it depends on),
+ * each with its status, duration, what it waited for, why it was skipped, and its rollback.
+ */
+export function describeSteps(steps: StepRecord[]): string[] {
+  const width = Math.max(...steps.map((s) => s.name.length));
+  const lines: string[] = [];
+  for (const step of dependencyOrder(steps)) {
+    const duration = step.startedAt && step.finishedAt ? formatMs(Date.parse(step.finishedAt) - Date.parse(step.startedAt)) : "";
+    const after = step.dependsOn.length ? `after ${step.dependsOn.join(", ")}` : "";
+    const detail = [
+      step.attempts > 1 ? `${step.attempts} attempts` : "",
+      step.status === "skipped" ? step.reason ?? "" : "",
+      step.status === "failed" || step.status === "cancelled" || step.status === "interrupted" ? step.error ?? "" : "",
+      Object.keys(step.outputs).length ? `outputs ${Object.entries(step.outputs).map(([k, v]) => `${k}=${v}`).join(" ")}` : "",
+    ].filter(Boolean);
+    lines.push(`    ${MARKS[step.status] ?? "?"} ${step.name.padEnd(width)}  ${step.status.padEnd(11)} ${duration.padEnd(7)} ${after}${detail.length ? `  (${detail.join("; ")})` : ""}`.trimEnd());
+    if (step.rollback) {
+      const r = step.rollback;
+      const took = r.startedAt && r.finishedAt ? ` ${formatMs(Date.parse(r.finishedAt) - Date.parse(r.startedAt))}` : "";
+      lines.push(`      ↩ rollback ${r.status}${took}${r.attempts > 1 ? `, ${r.attempts} attempts` : ""}${r.error ? ` (${r.error})` : ""}`);
+    }
+  }
+  return lines;
+}
+
+/** Steps ordered so that each comes after every step it depends on; ties keep the written order. */
+function dependencyOrder(steps: StepRecord[]): StepRecord[] {
+  const placed = new Set<string>();
+  const ordered: StepRecord[] = [];
+  while (ordered.length < steps.length) {
+    const next = steps.find((s) => !placed.has(s.name) && s.dependsOn.every((d) => placed.has(d))) ?? steps.find((s) => !placed.has(s.name))!;
+    placed.add(next.name);
+    ordered.push(next);
+  }
+  return ordered;
 }
