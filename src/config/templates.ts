@@ -1,4 +1,4 @@
-import { formatDate } from "../time/date-format.js";
+import { dateFormatProblem, formatDate } from "../time/date-format.js";
 
 /**
  * `{{ name }}` and `{{ name | date: FORMAT }}` in parameter values (SPEC §4). Parsing is shared by
@@ -62,6 +62,10 @@ export function checkTemplate(value: string): string[] {
     const error = nameError(p.name);
     if (error) errors.push(error);
     else if (p.filter && p.name !== "scheduled_at") errors.push(`the date filter applies only to scheduled_at, not "${p.name}"`);
+    else if (p.filter) {
+      const problem = dateFormatProblem(p.filter.arg);
+      if (problem) errors.push(`in "${p.filter.arg}", ${problem}`);
+    }
   }
   return errors;
 }
