@@ -26,13 +26,29 @@ export function readAction(fields: TaskFields, ctx: ReadContext): Action {
   }
 
   const { scripts, repeat, command, http } = fields.values;
-  if (command !== undefined) return { kind: "command", command: command.replace(/\n+$/, "") };
+  if (command !== undefined) {
+    checkCommandType(fields, ctx);
+    return { kind: "command", command: command.replace(/\n+$/, "") };
+  }
   if (http !== undefined) return { kind: "http", http: readHttp(http, fields.pathOf("http"), ctx) };
   return {
     kind: "scripts",
     scripts: (scripts ?? []).map((s, i) => readScript(s, [...fields.pathOf("scripts"), i], ctx)),
     repeat: (repeat ?? []).map((r, i) => readRepeat(r, [...fields.pathOf("repeat"), i], ctx)),
   };
+}
+
+/**
+ * `command:` always runs with bash -c: a task that asks for another interpreter beside it would
+ * validate and then run its line under bash. A `type` from defaults is for other tasks' scripts.
+ */
+function checkCommandType(fields: TaskFields, ctx: ReadContext): void {
+  const type = fields.values.type;
+  const own = fields.pathOf("type")[0] === "tasks";
+  if (own && type !== undefined && type !== "bash") {
+    const message = `\`type: ${type}\` does not apply to \`command\`, which always runs with bash -c; remove \`type\`, or put the code in a script under \`scripts\``;
+    ctx.problems.at(fields.pathOf("type"), message);
+  }
 }
 
 function readScript(script: RawScript, path: Path, ctx: ReadContext): ScriptSpec {

@@ -203,6 +203,20 @@ describe("command is one inline line for bash -c", () => {
       "3:14: tasks.report.command: templates do not work in `command`; use a script with `params` instead",
     );
   });
+
+  it.each(["python", "node", "sh"])("type: %s beside a command is refused: the line would still run under bash", (type) => {
+    expect(onlyProblem(task(`type: ${type}\ncommand: "print(1)"`))).toBe(
+      `3:11: tasks.report.type: \`type: ${type}\` does not apply to \`command\`, which always runs with bash -c; remove \`type\`, or put the code in a script under \`scripts\``,
+    );
+  });
+
+  it("type: bash beside a command is what happens anyway", () => {
+    expect(problemsIn(task('type: bash\ncommand: "echo hi"'))).toEqual([]);
+  });
+
+  it("a type from defaults applies to the scripts of other tasks, not to a command", () => {
+    expect(problemsIn(`defaults:\n  type: python\n${task('command: "echo hi"')}`)).toEqual([]);
+  });
 });
 
 describe("templates in params are checked when the file is loaded, not when the task runs", () => {
