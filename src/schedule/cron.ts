@@ -197,3 +197,26 @@ export function* cronFiresAfter(expression: string, timezone: string, afterMs: n
     cursor = Math.max(next, cursor + 1);
   }
 }
+
+/** Enough fires to meet a schedule's shortest gap: a weekday's 24 h beside its weekend, February among the months. */
+const GAP_SAMPLE = 32;
+const shortestGaps = new Lru<string, number | null>(1024);
+
+/**
+ * The shortest time between two of the next fires after `afterMs`, or null with fewer than two:
+ * a jitter must stay below it, or a fire would land after the next one and run out of order.
+ */
+export function shortestCronGapMs(expression: string, timezone: string, afterMs: number): number | null {
+  const key = `${expression}\u0000${timezone}`;
+  if (shortestGaps.has(key)) return shortestGaps.get(key) ?? null;
+  let shortest: number | null = null;
+  let previous: number | null = null;
+  let count = 0;
+  for (const fire of cronFiresAfter(expression, timezone, afterMs)) {
+    if (previous !== null) shortest = Math.min(shortest ?? Infinity, fire - previous);
+    previous = fire;
+    if (++count >= GAP_SAMPLE) break;
+  }
+  shortestGaps.set(key, shortest);
+  return shortest;
+}

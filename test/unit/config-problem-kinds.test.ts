@@ -87,7 +87,7 @@ describe("durations are 500ms, 30s, 5m, 1h30m, 2d or a number of seconds", () =>
   });
 
   it("an interval of zero would fire forever", () => {
-    expect(onlyProblem(task(`${SCRIPT}\nevery: 0s`))).toBe("4:12: tasks.report.every: must be longer than 0");
+    expect(onlyProblem(task(`${SCRIPT}\nevery: 0s`))).toBe('4:12: tasks.report.every: must be at least 1s, got "0s"');
   });
 });
 
