@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { isScalar, LineCounter, parseDocument, visit, YAMLParseError, type Document, type YAMLError } from "yaml";
+import { isScalar, LineCounter, visit, YAMLParseError, type Document, type YAMLError } from "yaml";
 import type { ReadContext } from "./context.js";
 import { defaultMessage, keysAt, ProblemCollector, reportIssue, type IssueContext } from "./issues.js";
 import { isPlainMap, parseLeniently, type Lenient } from "./lenient.js";
@@ -15,6 +15,8 @@ import { configSchema, taskSchema, type RawHistory, type RawTask } from "./schem
 import { parseSize } from "./size.js";
 import { closest } from "./suggest.js";
 import { normalizeTask } from "./normalize.js";
+import { MAX_NESTING, parseYaml } from "./parse-yaml.js";
+import { stateFileProblem } from "./state.js";
 
 export interface LoadOptions {
   /** Default true: script files, params_from programs and cwd must exist. */
@@ -36,7 +38,13 @@ export function parseConfigText(
   options: LoadOptions = {},
 ): { config: OrchestrationConfig | null; problems: ConfigProblem[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
+  const parsed = parseYaml(text, lineCounter);
+  if (parsed.doc === null) {
+    const { line, col } = lineCounter.linePos(parsed.tooDeepAt);
+    const message = `maps and lists nested more than ${MAX_NESTING} levels deep: no orchestration.yaml needs that many`;
+    return { config: null, problems: [{ file, line, col, message }] };
+  }
+  const doc = parsed.doc;
   doc.errors.push(...duplicateKeyErrors(doc));
   const locator = new YamlLocator(doc, lineCounter);
   const problems = new ProblemCollector(file, locator);
@@ -46,6 +54,7 @@ export function parseConfigText(
   };
 
   for (const error of doc.errors) problems.report(locator.offsetPosition(error.pos[0]), yamlMessage(error, locator));
+  for (const offset of prototypeKeys(doc)) problems.report(locator.offsetPosition(offset), "`__proto__` cannot be a key: it means something else to JavaScript");
   // After a syntax error the structure is a guess, and problems found in it would be noise.
   if (doc.errors.some((error) => error.code !== "DUPLICATE_KEY")) return done(null);
 
@@ -57,20 +66,24 @@ export function parseConfigText(
     return done(null);
   }
 
-  const parsed = configSchema.safeParse(data, { reportInput: true, error: defaultMessage });
-  if (!parsed.success) {
+  const checked = configSchema.safeParse(data, { reportInput: true, error: defaultMessage });
+  if (!checked.success) {
     const issueContext: IssueContext = { problems, locator, keysAt: (path) => keysAt(configSchema, path), topLevelKey };
-    for (const issue of parsed.error.issues) reportIssue(issue, issueContext);
+    for (const issue of checked.error.issues) reportIssue(issue, issueContext);
   }
 
   const absoluteFile = resolve(file);
   const ctx: ReadContext = { dir: dirname(absoluteFile), checkFiles: options.checkFiles ?? true, problems, locator };
   const root = parseLeniently(configSchema, data);
   const defaults = isPlainMap(data) ? parseLeniently(taskSchema, data.defaults) : null;
+  const state = resolveState(root?.value.state, ctx.dir, options.stateOverride);
+  const stateProblem = isKeptAsWritten(state) ? null : stateFileProblem(state);
+  if (stateProblem && options.stateOverride) problems.report({ line: 1, col: 1 }, `--state ${stateProblem}`);
+  else if (stateProblem) problems.at(["state"], stateProblem);
   return done({
     file: absoluteFile,
     dir: ctx.dir,
-    state: resolveState(root?.value.state, ctx.dir, options.stateOverride),
+    state,
     tasks: readTasks(data, defaults, ctx),
     defaults: defaults?.value ?? null,
     history: readHistory(root?.value.history),
@@ -145,6 +158,20 @@ function duplicateKeyErrors(doc: Document): YAMLParseError[] {
     },
   });
   return errors;
+}
+
+/**
+ * yaml keeps a `__proto__` key as an own property, but every map it then passes through (zod's
+ * records, spreads, plain assignment) would take it for the prototype: the key is refused instead.
+ */
+function prototypeKeys(doc: Document): number[] {
+  const offsets: number[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === "__proto__" && pair.key.range) offsets.push(pair.key.range[0]);
+    },
+  });
+  return offsets;
 }
 
 function yamlMessage(error: YAMLError, locator: YamlLocator): string {

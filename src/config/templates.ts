@@ -97,7 +97,13 @@ function resolve(p: Placeholder, ctx: TemplateContext): string {
     case "scheduled_at":
       return p.filter ? formatDate(ctx.scheduledAt, p.filter.arg, ctx.timezone) : ctx.scheduledAt.toISOString();
   }
-  if (p.name.startsWith("env.")) return ctx.env[p.name.slice(4)] ?? "";
+  // Own properties only: `env.constructor` is a variable that may be set, not Object's constructor.
+  if (p.name.startsWith("env.")) return ownValue(ctx.env, p.name.slice(4)) ?? "";
   const [, step = "", key = ""] = /^steps\.(.+)\.([A-Za-z0-9_]+)$/.exec(p.name) ?? [];
-  return ctx.steps?.[step]?.[key] ?? "";
+  const outputs = ctx.steps ? ownValue(ctx.steps, step) : undefined;
+  return (outputs && ownValue(outputs, key)) ?? "";
+}
+
+function ownValue<T>(map: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
 }
