@@ -7,6 +7,7 @@ import { DEFAULT_HTTP_TIMEOUT_MS, type Action, type HttpSpec, type ParamList, ty
 import { countWord, listOfKeys } from "./problems.js";
 import type { RawHttp, RawParams, RawRepeat, RawScalar, RawScript } from "./schema.js";
 import { ACTION_KEYS, writtenInOrder, type TaskFields } from "./task-fields.js";
+import { splitCredentials } from "./http-url.js";
 import { checkTemplate } from "./templates.js";
 
 const STEP_REFERENCE = /\{\{\s*steps\./;
@@ -95,6 +96,14 @@ function readHttp(http: RawHttp, path: Path, ctx: ReadContext): HttpSpec {
   const headers = Object.fromEntries(
     Object.entries(http.headers ?? {}).map(([name, value]) => [name, scalarText(value, [...path, "headers", name], ctx)]),
   );
+  // fetch refuses credentials in a URL: they become Basic auth, as curl sends them.
+  const { url, authorization } = splitCredentials(http.url);
+  if (authorization !== null) {
+    if (Object.keys(headers).some((name) => name.toLowerCase() === "authorization")) {
+      ctx.problems.at([...path, "url"], "the URL holds credentials and `headers` an Authorization too: keep one");
+    }
+    headers.Authorization = authorization;
+  }
   const expect = http.expect === undefined ? ["2xx"] : [http.expect].flat().map((status) => String(status).toLowerCase());
   const method = (http.method ?? "GET").toUpperCase();
   // fetch refuses to send one, so without this check the task would fail at every run instead.
@@ -102,7 +111,7 @@ function readHttp(http: RawHttp, path: Path, ctx: ReadContext): HttpSpec {
     ctx.problems.at([...path, "body"], `a ${method} request cannot have a body: set \`method\` (POST, PUT, PATCH, …) or remove \`body\``, "key", [...path, "body"]);
   }
   return {
-    url: http.url,
+    url,
     method,
     headers,
     body: http.body ?? null,

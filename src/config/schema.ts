@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { DURATION_EXAMPLES, DURATION_PATTERN, formatDuration, MAX_DURATION_MS, MIN_INTERVAL_MS, parseDuration } from "../time/duration.js";
+import { httpUrlProblem } from "./http-url.js";
 import { showValue } from "./problems.js";
 import { SIZE_PATTERN } from "./size.js";
 import { suggestTimezone } from "./suggest.js";
@@ -168,7 +169,8 @@ const httpStatus = unionOf('a status class like "2xx" or a code like 204', (m) =
 const http = z
   .strictObject(
     {
-      url: z.url({ protocol: /^https?$/, ...expecting("an http:// or https:// URL") }),
+      // Not z.url(): it hands on the URL parser's rewrite (line breaks dropped), not what was written.
+      url: checked(text("an http:// or https:// URL"), httpUrlProblem),
       method: z.string(expecting("an HTTP method like GET or POST")).regex(/^[A-Za-z]+$/).optional().describe("Default GET"),
       headers: z.record(checked(z.string(), withoutNul), scalar, expecting("a map of headers")).optional(),
       body: text("the request body as text").optional(),
