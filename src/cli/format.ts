@@ -32,8 +32,9 @@ function zoneNameFormat(locale: string, timezone: string): Intl.DateTimeFormat {
   return format;
 }
 
+/** "2026-11-23T01:30:00Z": every time the CLI prints in UTC, to the second, in this one format. */
 export function isoUtc(ms: number): string {
-  return new Date(ms).toISOString().replace(".000Z", "Z");
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 }
 
 /** Parses --from/--at times: ISO 8601; without a zone, a time of day is read in the system's zone. */
@@ -47,12 +48,4 @@ export function padTable(rows: string[][]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  const minutes = Math.floor(ms / 60_000);
-  const seconds = Math.round((ms % 60_000) / 1000);
-  return `${minutes}m${seconds ? `${seconds}s` : ""}`;
 }

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import { StoreNotFoundError } from "../../store/open.js";
 import type { RunRecord } from "../../store/types.js";
 import { storeForReading, UserError } from "../context.js";
+import { isoUtc } from "../format.js";
 
 export function registerShow(program: Command): void {
   program
@@ -10,7 +12,9 @@ export function registerShow(program: Command): void {
     .action(async (idText: string, options: { json?: boolean }, command: Command) => {
       const id = Number(idText);
       if (!Number.isInteger(id) || id < 1) throw new UserError(`"${idText}" is not a run id: ids are whole numbers (see orchestrate history)`, 2);
-      const store = await storeForReading(command);
+      const store = await storeForReading(command).catch((error: unknown) => {
+        throw error instanceof StoreNotFoundError ? new UserError(`no run ${id}: ${error.message}`) : error;
+      });
       try {
         const run = await store.getRun(id);
         if (!run) throw new UserError(`no run ${id} in ${store.location}`);
@@ -28,9 +32,9 @@ export function describeRun(run: RunRecord): string {
     if (value !== null && value !== undefined && value !== "") lines.push(`  ${name.padEnd(11)}${value}`);
   };
   field("trigger", run.trigger);
-  field("scheduled", run.scheduledAt);
-  field("started", run.startedAt);
-  field("finished", run.finishedAt);
+  field("scheduled", time(run.scheduledAt));
+  field("started", time(run.startedAt));
+  field("finished", time(run.finishedAt));
   if (run.attempts > 0) field("attempts", run.attempts);
   field("exit code", run.exitCode);
   field("reason", run.reason);
@@ -40,14 +44,19 @@ export function describeRun(run: RunRecord): string {
     const params = inv.params.map(([k, v]) => `--${k} ${JSON.stringify(v)}`).join(" ");
     lines.push(`  #${inv.index} ${inv.target}${params ? ` ${params}` : ""}: ${inv.status}${inv.attempts > 1 ? ` after ${inv.attempts} attempts` : ""}${inv.error ? ` (${inv.error})` : ""}`);
   }
-  for (const message of run.messages) lines.push(`  message ${message.at}: ${[message.status, message.message].filter(Boolean).join(" — ")}`);
+  for (const message of run.messages) lines.push(`  message ${time(message.at)}: ${[message.status, message.message].filter(Boolean).join(" — ")}`);
   const body = run.http?.body || run.output;
   if (body) lines.push(run.http ? "  body (tail):" : "  output (tail):", ...body.trimEnd().split("\n").map((l) => `    ${l}`));
   return lines.join("\n") + "\n";
 }
 
 function headline(run: RunRecord): string {
-  if (run.status === "pending") return `not run yet (due at ${run.scheduledAt})`;
-  if (run.status === "running") return `running since ${run.startedAt}`;
+  if (run.status === "pending") return `not run yet (due at ${time(run.scheduledAt)})`;
+  if (run.status === "running") return `running since ${time(run.startedAt)}`;
   return run.status;
+}
+
+/** Times as history and next print them; `show --json` keeps the milliseconds. */
+function time(iso: string | null): string | null {
+  return iso === null ? null : isoUtc(Date.parse(iso));
 }
