@@ -1,35 +1,58 @@
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load.js";
+import type { OrchestrationConfig, TaskSpec } from "../../config/model.js";
+import { ConfigError } from "../../config/problems.js";
 import { cronWarnings } from "../../schedule/cron.js";
 import { describeTrigger } from "../../schedule/describe.js";
 import { nextFireAfter } from "../../schedule/trigger.js";
 import { configPath, stateOverride } from "../context.js";
 import { formatInZone, isoUtc, padTable } from "../format.js";
 
+/** `every`, `delay` and @reboot count from the daemon's start, not from now. */
+const FROM_START: Record<string, string> = { every: "first fire when the daemon starts", reboot: "when the daemon starts", delay: "after the daemon starts" };
+
 export function registerValidate(program: Command): void {
   program
     .command("validate [config]")
     .description("check the configuration; print each task, its schedule in words and its next fire")
-    .action((file: string | undefined, _options: unknown, command: Command) => {
+    .option("--json", "print {valid, file, tasks: [{name, schedule, next}], warnings} or {valid, file, problems}")
+    .action((file: string | undefined, options: { json?: boolean }, command: Command) => {
       const path = configPath(command, file);
-      const config = loadConfigFile(path, { stateOverride: stateOverride(command) });
+      let config: OrchestrationConfig;
+      try {
+        config = loadConfigFile(path, { stateOverride: stateOverride(command) });
+      } catch (error) {
+        if (!(options.json && error instanceof ConfigError)) throw error;
+        process.stdout.write(JSON.stringify({ valid: false, file: path, problems: error.problems }, null, 2) + "\n");
+        process.exitCode = 1;
+        return;
+      }
       const now = Date.now();
-      const rows = config.tasks.map((task) => {
-        // `every`, `delay` and @reboot count from the daemon's start, not from now.
-        const fromStart = { every: "first fire when the daemon starts", reboot: "when the daemon starts", delay: "after the daemon starts" };
+      const tasks = config.tasks.map((task) => ({ task, next: nextFire(task, now) }));
+      const warnings = config.tasks.flatMap((task) =>
+        task.trigger?.kind === "cron" ? cronWarnings(task.trigger.expression).map((message) => ({ task: task.name, message })) : [],
+      );
+      if (options.json) {
+        const listed = tasks.map(({ task, next }) => ({
+          name: task.name,
+          schedule: describeTrigger(task.trigger, task.timezone, task.name),
+          next: next === null ? null : new Date(next).toISOString(),
+        }));
+        process.stdout.write(JSON.stringify({ valid: true, file: path, tasks: listed, warnings }, null, 2) + "\n");
+        return;
+      }
+      const rows = tasks.map(({ task, next }) => {
         const kind = task.trigger?.kind;
-        const next = task.trigger && !(kind! in fromStart) ? nextFireAfter(task.trigger, task.timezone, now, now) : null;
-        const when =
-          kind && kind in fromStart ? fromStart[kind as keyof typeof fromStart] : next === null ? "-" : `next ${formatInZone(next, task.timezone)} (${isoUtc(next)})`;
+        const when = kind && kind in FROM_START ? FROM_START[kind]! : next === null ? "-" : `next ${formatInZone(next, task.timezone)} (${isoUtc(next)})`;
         return [task.name, describeTrigger(task.trigger, task.timezone, task.name), when];
       });
       process.stdout.write(`${path}: valid, ${config.tasks.length} task(s)\n`);
       if (rows.length > 0) process.stdout.write(padTable(rows).replace(/^/gm, "  ") + "\n");
-      for (const task of config.tasks) {
-        if (task.trigger?.kind !== "cron") continue;
-        for (const warning of cronWarnings(task.trigger.expression)) {
-          process.stdout.write(`warning: task ${task.name}: ${warning}\n`);
-        }
-      }
+      for (const warning of warnings) process.stdout.write(`warning: task ${warning.task}: ${warning.message}\n`);
     });
+}
+
+function nextFire(task: TaskSpec, now: number): number | null {
+  if (!task.trigger || task.trigger.kind in FROM_START) return null;
+  return nextFireAfter(task.trigger, task.timezone, now, now);
 }
