@@ -24,7 +24,8 @@ const validity = new Lru<string, string | null>(4096);
  * happens at the edge (loading a config, `explain`), never inside the timer loop.
  */
 export function checkCronExpression(expression: string, timezone?: string, nowMs: number = Date.now()): string | null {
-  const key = `${expression}\u0000${timezone ?? ""}`;
+  // Only a year field makes the answer depend on the instant: then it is part of the key.
+  const key = `${expression}\u0000${timezone ?? ""}${splitFields(expression).length === 7 ? `\u0000${nowMs}` : ""}`;
   if (validity.has(key)) return validity.get(key) ?? null;
   const problem = findProblem(expression, timezone, nowMs);
   validity.set(key, problem);
