@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { problemsIn } from "./config-fixture.js";
+import { problemsIn, taskOf } from "./config-fixture.js";
 
 /** Each mistake alone in an otherwise good file: exactly one problem, at the spot to fix. */
 function onlyProblem(text: string): string {
@@ -283,6 +283,29 @@ describe("http", () => {
 
   it("a URL that is not http", () => {
     expect(onlyProblem(task('http: { url: "ftp://example.com" }'))).toBe('3:18: tasks.report.http.url: expected an http:// or https:// URL, got "ftp://example.com"');
+  });
+
+  it.each([
+    ['"https://example.com/a\\r\\nforged"', "the URL holds a control character (CR, LF, tab, NUL…), which would split or forge log lines"],
+    ['"http:///path"', '"http:///path" has no host'],
+    ['"https://user:pw@:443/"', '"https://user:***@:443/" has no host'],
+    ['"http://example.com:99999/"', '"http://example.com:99999/" has port 99999, which is not a port (1-65535)'],
+  ])("a URL that cannot be fetched as written: %s", (url, problem) => {
+    expect(onlyProblem(task(`http: { url: ${url} }`))).toBe(`3:18: tasks.report.http.url: ${problem}`);
+  });
+
+  it("credentials in the URL become Basic auth, and the URL keeps none", () => {
+    const { action } = taskOf(task('http: { url: "https://deploy:s3cret%20pw@example.com/hook" }'));
+    expect(action.kind === "http" && action.http).toMatchObject({
+      url: "https://example.com/hook",
+      headers: { Authorization: `Basic ${Buffer.from("deploy:s3cret pw").toString("base64")}` },
+    });
+  });
+
+  it("credentials in the URL and an Authorization header: keep one", () => {
+    expect(onlyProblem(task('http: { url: "https://a:b@example.com", headers: { authorization: "Bearer x" } }'))).toBe(
+      "3:18: tasks.report.http.url: the URL holds credentials and `headers` an Authorization too: keep one",
+    );
   });
 });
 
