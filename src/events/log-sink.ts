@@ -2,6 +2,7 @@ import type { Writable } from "node:stream";
 import { Chalk, type ChalkInstance } from "chalk";
 import type { EventBus } from "./bus.js";
 import type { RunRecord } from "../store/types.js";
+import { formatDuration } from "../time/duration.js";
 import type { LogLevel } from "./types.js";
 
 export type LogFormat = "text" | "json";
@@ -59,7 +60,7 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
     bus.on("run.interrupted", (e) => run("warn", e, "interrupted: the daemon stopped while it ran")),
     bus.on("run.missed", (e) => run("warn", e, `missed ${e.count} fire(s) between ${e.from} and ${e.to}`)),
     bus.on("run.retrying", (e) =>
-      run("warn", e, `attempt ${e.attempt} failed (${e.error}); retrying in ${(e.delayMs / 1000).toFixed(1)}s`),
+      run("warn", e, `attempt ${e.attempt} failed (${e.error}); retrying in ${formatDuration(e.delayMs)}`),
     ),
     bus.on("invocation.started", (e) => run("debug", e, `exec ${e.argv.map((a) => JSON.stringify(a)).join(" ")} (attempt ${e.attempt})`)),
     bus.on("invocation.output", (e) => {
@@ -80,7 +81,7 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
 
 function took(run: RunRecord): string {
   if (!run.startedAt || !run.finishedAt) return "";
-  return ` in ${((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)}s`;
+  return ` in ${formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))}`;
 }
 
 function attempts(n: number): string {
