@@ -1,9 +1,18 @@
 import { formatDate } from "../time/date-format.js";
 
+const formatted = new Map<string, string>();
+
 /** "2026-11-23 02:30:00 CET" — a wall time in the task's zone with its abbreviation. */
 export function formatInZone(ms: number, timezone: string): string {
-  const date = new Date(ms);
-  return `${formatDate(date, "yyyy-MM-dd HH:mm:ss", timezone)} ${zoneName(date, timezone)}`;
+  // `validate` of 10,000 tasks prints a few hundred distinct fire times: each is formatted once.
+  const key = `${ms}\u0000${timezone}`;
+  let text = formatted.get(key);
+  if (text === undefined) {
+    const date = new Date(ms);
+    text = `${formatDate(date, "yyyy-MM-dd HH:mm:ss", timezone)} ${zoneName(date, timezone)}`;
+    formatted.set(key, text);
+  }
+  return text;
 }
 
 /** The zone's abbreviation (CET, EDT); locales know different ones, so ask a few before "GMT+1". */

@@ -6,12 +6,12 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { isScalar, LineCounter, visit, YAMLParseError, type Document, type YAMLError } from "yaml";
 import type { ReadContext } from "./context.js";
-import { defaultMessage, keysAt, ProblemCollector, reportIssue, type IssueContext } from "./issues.js";
+import { keysAt, ProblemCollector, reportIssue, type IssueContext } from "./issues.js";
 import { isPlainMap, parseLeniently, type Lenient } from "./lenient.js";
 import { YamlLocator } from "./locate.js";
 import { DEFAULT_HISTORY, type HistorySpec, type OrchestrationConfig, type TaskSpec } from "./model.js";
 import { ConfigError, sortProblems, type ConfigProblem } from "./problems.js";
-import { configSchema, taskSchema, type RawHistory, type RawTask } from "./schema.js";
+import { configSchema, taskName, taskSchema, type RawHistory, type RawTask } from "./schema.js";
 import { parseSize } from "./size.js";
 import { closest } from "./suggest.js";
 import { normalizeTask } from "./normalize.js";
@@ -66,15 +66,13 @@ export function parseConfigText(
     return done(null);
   }
 
-  const checked = configSchema.safeParse(data, { reportInput: true, error: defaultMessage });
-  if (!checked.success) {
-    const issueContext: IssueContext = { problems, locator, keysAt: (path) => keysAt(configSchema, path), topLevelKey };
-    for (const issue of checked.error.issues) reportIssue(issue, issueContext);
-  }
+  // Everything but the tasks here; each task is checked once, as it is read (readTasks).
+  const issueContext: IssueContext = { problems, locator, keysAt: (path) => keysAt(configSchema, path), topLevelKey };
+  const rootData = isPlainMap(data) && isPlainMap(data.tasks) ? { ...data, tasks: {} } : data;
+  const root = parseLeniently(configSchema, rootData, (issues) => issues.forEach((issue) => reportIssue(issue, issueContext)));
 
   const absoluteFile = resolve(file);
   const ctx: ReadContext = { dir: dirname(absoluteFile), checkFiles: options.checkFiles ?? true, problems, locator };
-  const root = parseLeniently(configSchema, data);
   const defaults = isPlainMap(data) ? parseLeniently(taskSchema, data.defaults) : null;
   const state = resolveState(root?.value.state, ctx.dir, options.stateOverride);
   const stateProblem = isKeptAsWritten(state) ? null : stateFileProblem(state);
@@ -84,7 +82,7 @@ export function parseConfigText(
     file: absoluteFile,
     dir: ctx.dir,
     state,
-    tasks: readTasks(data, defaults, ctx),
+    tasks: readTasks(data, defaults, ctx, issueContext),
     defaults: defaults?.value ?? null,
     history: readHistory(root?.value.history),
   });
@@ -103,14 +101,20 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): Orchest
   return config;
 }
 
-function readTasks(data: unknown, defaults: Lenient<RawTask> | null, ctx: ReadContext): TaskSpec[] {
+function readTasks(data: unknown, defaults: Lenient<RawTask> | null, ctx: ReadContext, issueContext: IssueContext): TaskSpec[] {
   if (!isPlainMap(data) || !isPlainMap(data.tasks)) return [];
   const rawTasks = data.tasks;
   // File order, not object order (which puts names like "1" first): validate and next list tasks as written.
-  const names = ctx.locator.keysInOrder(["tasks"])?.filter((name) => name in rawTasks) ?? Object.keys(rawTasks);
+  const names = ctx.locator.keysInOrder(["tasks"])?.filter((name) => Object.hasOwn(rawTasks, name)) ?? Object.keys(rawTasks);
   const tasks: TaskSpec[] = [];
   for (const name of names) {
-    const own = parseLeniently(taskSchema, rawTasks[name]);
+    if (name === "__proto__") continue; // refused as a key already (prototypeKeys)
+    const path = ["tasks", name];
+    const nameCheck = taskName.safeParse(name);
+    if (!nameCheck.success) ctx.problems.at(path, nameCheck.error.issues[0]!.message, "key");
+    const own = parseLeniently(taskSchema, rawTasks[name], (issues) =>
+      issues.forEach((issue) => reportIssue({ ...issue, path: [...path, ...issue.path] }, issueContext)),
+    );
     if (own) tasks.push(normalizeTask(name, own, defaults, ctx));
   }
   return tasks;

@@ -40,7 +40,7 @@ export function reservedTaskName(name: string): string | null {
   return OBJECT_MEMBERS.has(name) ? `task name "${name}" is taken by JavaScript itself (every object has it); choose another name` : null;
 }
 
-const taskName = checked(
+export const taskName = checked(
   z.string().regex(TASK_NAME, {
     error: (issue) => `task name ${showValue(issue.input)} must start with a letter or digit and hold only letters, digits, "_", "." and "-"`,
   }),

@@ -3,6 +3,7 @@ import cronstrue from "cronstrue";
 import { zonedParts } from "../time/zones.js";
 import type { Trigger } from "./types.js";
 import { cronFields, dayNumber, isReboot, mapDayItems, splitFields } from "./cron-dialect.js";
+import { Lru } from "./lru.js";
 
 const NICKNAMES: Record<string, string> = {
   "@yearly": "0 0 1 1 *",
@@ -16,7 +17,19 @@ const NICKNAMES: Record<string, string> = {
 
 const REBOOT_WORDS = "once at daemon start";
 
+/** Thousands of tasks share a few expressions: cronstrue runs once for each. */
+const descriptions = new Lru<string, string>(2048);
+
 export function describeCron(expression: string): string {
+  let words = descriptions.get(expression);
+  if (words === undefined) {
+    words = describeUncached(expression);
+    descriptions.set(expression, words);
+  }
+  return words;
+}
+
+function describeUncached(expression: string): string {
   const text = expression.trim();
   if (isReboot(text)) return REBOOT_WORDS;
   const fields = splitFields(Object.hasOwn(NICKNAMES, text) ? NICKNAMES[text]! : text);
