@@ -39,17 +39,18 @@ export function registerSchedule(program: Command): void {
       if (options.delay !== undefined && options.at !== undefined) throw new UserError("give --delay or --at, not both", 2);
 
       const now = Date.now();
-      let dueMs = now;
+      // A delay counts from when the run is queued, after the store is open, as the engine reckons it.
+      let when: { delayMs?: number; atMs?: number } = { delayMs: 0 };
       if (options.delay !== undefined) {
         const delayMs = parseDuration(options.delay);
         if (delayMs === null) throw new UserError(`--delay "${options.delay}" is not a number of seconds or a duration`, 2);
-        dueMs = now + delayMs;
+        when = { delayMs };
       } else if (options.at !== undefined) {
         const atMs = parseTimeOption(options.at, now);
         if (atMs === null) throw new UserError(`--at "${options.at}" is not a time: use ISO 8601, e.g. 2026-12-01T09:00:00+01:00`, 2);
         // A daemon runs it as soon as it sees it, as it does a one-off it was down for: said now, not found out later.
         if (atMs < now) process.stderr.write(`orchestrate: warning: --at ${options.at} is in the past (${largestUnit(now - atMs)} ago): the run is due at once\n`);
-        dueMs = atMs;
+        when = { atMs };
       }
 
       const what: OneOffSpec = options.url
@@ -60,8 +61,13 @@ export function registerSchedule(program: Command): void {
 
       const orchestrator = await orchestratorForState(command);
       try {
-        const id = await orchestrator.scheduleOnce(what, { atMs: dueMs });
-        process.stdout.write(options.json ? `${JSON.stringify({ id, task: oneOffTaskName(what), dueAt: new Date(dueMs).toISOString() }, null, 2)}\n` : `${id}\n`);
+        const id = await orchestrator.scheduleOnce(what, when);
+        if (!options.json) {
+          process.stdout.write(`${id}\n`);
+          return;
+        }
+        const queued = await orchestrator.getResults(id);
+        process.stdout.write(`${JSON.stringify({ id, task: oneOffTaskName(what), dueAt: queued?.scheduledAt ?? null }, null, 2)}\n`);
       } finally {
         await orchestrator.close();
       }
