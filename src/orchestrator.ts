@@ -1,4 +1,5 @@
 import { loadConfigFile, type LoadOptions } from "./config/load.js";
+import { oneOffProblem } from "./config/one-off.js";
 import { DEFAULT_HISTORY, type OneOffSpec, type OrchestrationConfig, type ScriptType, type TaskSpec, type WorkflowSpec } from "./config/model.js";
 import { Runtime } from "./engine/runtime.js";
 import { EventBus, type Listener } from "./events/bus.js";
@@ -194,6 +195,9 @@ export class Orchestrator {
 
   /** Adds a one-off run (a URL or a script) to the state store, due after a delay or at a time. */
   async scheduleOnce(what: OneOffSpec, when: { delayMs?: number; atMs?: number }): Promise<number> {
+    // Refused now, not found out when it is due: a URL that is not one, a script that is not there.
+    const problem = oneOffProblem(what);
+    if (problem) throw new Error(problem);
     return this.engine().schedule(what, when);
   }
 

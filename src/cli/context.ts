@@ -56,7 +56,13 @@ export function useColor(options: GlobalOptions, stream: NodeJS.WriteStream): bo
  * An engine with the config loaded and logs going to stdout the way the global options ask. The
  * engine is imported here, not at the top: commands that only read the store start without it.
  */
-export async function createOrchestrator(command: Command, file: string, orchestratorOptions: { dryRun?: boolean } = {}): Promise<{
+export async function createOrchestrator(
+  command: Command,
+  file: string,
+  orchestratorOptions: { dryRun?: boolean } = {},
+  // stderr when stdout carries the command's data (--json).
+  logStream: NodeJS.WriteStream = process.stdout,
+): Promise<{
   orchestrator: Orchestrator;
   config: OrchestrationConfig;
 }> {
@@ -65,9 +71,9 @@ export async function createOrchestrator(command: Command, file: string, orchest
   const orchestrator = new Orchestrator({ state: stateOverride(command), ...orchestratorOptions });
   const config = orchestrator.loadConfig(file);
   attachLogSink(orchestrator.bus, {
-    stream: process.stdout,
+    stream: logStream,
     format: options.logFormat,
-    color: useColor(options, process.stdout),
+    color: useColor(options, logStream),
     level: logLevel(options),
   });
   return { orchestrator, config };
@@ -103,13 +109,17 @@ export async function orchestratorForState(command: Command): Promise<Orchestrat
 }
 
 /**
- * The run store alone, for commands that only read it (history, show): with --state it opens
- * without loading the engine or the config, which is most of a command's start-up time.
+ * The run store alone, opened read-only, for commands that only read it (history, show): it is
+ * never created, migrated or locked. With --state it opens without loading the config, which is
+ * most of a command's start-up time; the engine is never loaded. A store that does not exist is a
+ * StoreNotFoundError, for the command to say so in its own words.
  */
 export async function storeForReading(command: Command): Promise<RunStore> {
+  const { openStore } = await import("../store/open.js");
   const override = stateOverride(command);
-  if (override) return (await import("../store/open.js")).openStore(absoluteState(override));
-  return (await orchestratorForState(command)).openStore();
+  if (override) return openStore(absoluteState(override), { readOnly: true });
+  const { loadConfigFile } = await import("../config/load.js");
+  return openStore(loadConfigFile(configPath(command), { checkFiles: false }).state, { readOnly: true });
 }
 
 function absoluteState(location: string): string {

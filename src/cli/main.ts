@@ -28,7 +28,7 @@ function version(): string {
 export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command("orchestrate")
     .description("Run scheduled scripts from orchestration.yaml, and keep a record of every run.")
-    .version(version(), "--version")
+    .version(version(), "-V, --version")
     .option("-c, --config <file>", "the configuration file (default ./orchestration.yaml)")
     .option("--state <path-or-url>", "the state store (overrides the config's state:)")
     .addOption(new Option("--log-format <format>", "log lines as text or json").choices(["text", "json"]).default("text"))
@@ -36,10 +36,13 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .option("-q, --quiet", "log only warnings and errors")
     .option("-v, --verbose", "log debug detail too")
     .showHelpAfterError("(run orchestrate --help for usage)")
+    // Each command's --help lists these too: they work after the command's name as well.
+    .configureHelp({ showGlobalOptions: true })
     .exitOverride();
   const args = argv.slice(2);
   const name = commandName(program, args);
-  const wanted = name !== undefined && name in COMMANDS ? [name] : name === undefined && args.includes("--version") ? [] : Object.keys(COMMANDS);
+  const asksVersion = args.includes("--version") || args.includes("-V");
+  const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : name === undefined && asksVersion ? [] : Object.keys(COMMANDS);
   for (const register of await Promise.all(wanted.map((n) => COMMANDS[n]!()))) register(program);
   program.commands.forEach((command) => command.exitOverride());
   return program;
@@ -75,14 +78,15 @@ export async function main(argv: string[]): Promise<void> {
 }
 
 /**
- * A reader that goes away (`orchestrate history | head`) closes our stdout. A command just stops,
- * quietly; the daemon keeps running its jobs without that log rather than dying with it.
+ * A reader that goes away (`orchestrate history | head`) closes our stdout. A command that only
+ * prints just stops, quietly. One that runs something (the daemon, trigger) goes on without that
+ * output rather than dying with it: the run finishes, is recorded, and sets the exit code.
  */
 function handleClosedOutput(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code !== "EPIPE") throw error;
-      if (!cli.daemon) process.exit(process.exitCode ?? 0);
+      if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+      if (!cli.outlivesReader) process.exit(process.exitCode ?? 0);
     });
   }
 }

@@ -7,6 +7,7 @@ import { DEFAULT_HTTP_TIMEOUT_MS, type Action, type HttpSpec, type ParamList, ty
 import { countWord, listOfKeys } from "./problems.js";
 import type { RawHttp, RawParams, RawRepeat, RawScalar, RawScript } from "./schema.js";
 import { ACTION_KEYS, writtenInOrder, type TaskFields } from "./task-fields.js";
+import { splitCredentials } from "./http-url.js";
 import { checkTemplate } from "./templates.js";
 
 const STEP_REFERENCE = /\{\{\s*steps\.([A-Za-z0-9][A-Za-z0-9_.-]*)\.[A-Za-z0-9_]+\s*\}\}/g;
@@ -40,13 +41,29 @@ export function readAction(fields: TaskFields, ctx: ReadContext): Action {
   }
 
   const { scripts, repeat, command, http } = fields.values;
-  if (command !== undefined) return { kind: "command", command: command.replace(/\n+$/, "") };
+  if (command !== undefined) {
+    checkCommandType(fields, ctx);
+    return { kind: "command", command: command.replace(/\n+$/, "") };
+  }
   if (http !== undefined) return { kind: "http", http: readHttp(http, fields.pathOf("http"), ctx) };
   return {
     kind: "scripts",
     scripts: (scripts ?? []).map((s, i) => readScript(s, [...fields.pathOf("scripts"), i], ctx)),
     repeat: (repeat ?? []).map((r, i) => readRepeat(r, [...fields.pathOf("repeat"), i], ctx)),
   };
+}
+
+/**
+ * `command:` always runs with bash -c: a task that asks for another interpreter beside it would
+ * validate and then run its line under bash. A `type` from defaults is for other tasks' scripts.
+ */
+function checkCommandType(fields: TaskFields, ctx: ReadContext): void {
+  const type = fields.values.type;
+  const own = fields.pathOf("type")[0] === "tasks";
+  if (own && type !== undefined && type !== "bash") {
+    const message = `\`type: ${type}\` does not apply to \`command\`, which always runs with bash -c; remove \`type\`, or put the code in a script under \`scripts\``;
+    ctx.problems.at(fields.pathOf("type"), message);
+  }
 }
 
 function readScript(script: RawScript, path: Path, ctx: ReadContext): ScriptSpec {
@@ -93,6 +110,14 @@ function readHttp(http: RawHttp, path: Path, ctx: ReadContext): HttpSpec {
   const headers = Object.fromEntries(
     Object.entries(http.headers ?? {}).map(([name, value]) => [name, scalarText(value, [...path, "headers", name], ctx)]),
   );
+  // fetch refuses credentials in a URL: they become Basic auth, as curl sends them.
+  const { url, authorization } = splitCredentials(http.url);
+  if (authorization !== null) {
+    if (Object.keys(headers).some((name) => name.toLowerCase() === "authorization")) {
+      ctx.problems.at([...path, "url"], "the URL holds credentials and `headers` an Authorization too: keep one");
+    }
+    headers.Authorization = authorization;
+  }
   const expect = http.expect === undefined ? ["2xx"] : [http.expect].flat().map((status) => String(status).toLowerCase());
   const method = (http.method ?? "GET").toUpperCase();
   // fetch refuses to send one, so without this check the task would fail at every run instead.
@@ -100,7 +125,7 @@ function readHttp(http: RawHttp, path: Path, ctx: ReadContext): HttpSpec {
     ctx.problems.at([...path, "body"], `a ${method} request cannot have a body: set \`method\` (POST, PUT, PATCH, …) or remove \`body\``, "key", [...path, "body"]);
   }
   return {
-    url: http.url,
+    url,
     method,
     headers,
     body: http.body ?? null,

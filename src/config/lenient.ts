@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { defaultMessage } from "./issues.js";
 
 export interface Lenient<T> {
   /** The fields that passed the schema. */
@@ -16,9 +17,11 @@ export function isPlainMap(value: unknown): value is Record<string, unknown> {
  * fields (two triggers, cron in a timezone, files) should still run on every field that is fine,
  * so one typo does not hide the other problems.
  */
-export function parseLeniently<T>(schema: z.ZodType<T>, raw: unknown): Lenient<T> | null {
+export function parseLeniently<T>(schema: z.ZodType<T>, raw: unknown, onIssues?: (issues: z.core.$ZodIssue[]) => void): Lenient<T> | null {
+  // One parse both reports (when asked) and finds the valid part: a large file's tasks are parsed once.
+  const first = schema.safeParse(raw, onIssues && { reportInput: true, error: defaultMessage });
+  if (!first.success) onIssues?.(first.error.issues);
   if (!isPlainMap(raw)) return null;
-  const first = schema.safeParse(raw);
   if (first.success) return { value: first.data, raw };
   const invalid = new Set<string>();
   for (const issue of first.error.issues) {

@@ -4,18 +4,20 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { isScalar, LineCounter, parseDocument, visit, YAMLParseError, type Document, type YAMLError } from "yaml";
+import { isScalar, LineCounter, visit, YAMLParseError, type Document, type YAMLError } from "yaml";
 import type { ReadContext } from "./context.js";
-import { defaultMessage, keysAt, ProblemCollector, reportIssue, type IssueContext } from "./issues.js";
+import { keysAt, ProblemCollector, reportIssue, type IssueContext } from "./issues.js";
 import { isPlainMap, parseLeniently, type Lenient } from "./lenient.js";
 import { YamlLocator } from "./locate.js";
 import { DEFAULT_HISTORY, type HistorySpec, type OrchestrationConfig, type TaskSpec } from "./model.js";
 import { ConfigError, sortProblems, type ConfigProblem } from "./problems.js";
-import { configSchema, taskSchema, type RawHistory, type RawTask } from "./schema.js";
+import { configSchema, taskName, taskSchema, type RawHistory, type RawTask } from "./schema.js";
 import { parseSize } from "./size.js";
 import { closest } from "./suggest.js";
 import { normalizeTask } from "./normalize.js";
 import { readWorkflows } from "./workflow.js";
+import { MAX_NESTING, parseYaml } from "./parse-yaml.js";
+import { stateFileProblem } from "./state.js";
 
 export interface LoadOptions {
   /** Default true: script files, params_from programs and cwd must exist. */
@@ -37,7 +39,13 @@ export function parseConfigText(
   options: LoadOptions = {},
 ): { config: OrchestrationConfig | null; problems: ConfigProblem[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, merge: true, prettyErrors: false });
+  const parsed = parseYaml(text, lineCounter);
+  if (parsed.doc === null) {
+    const { line, col } = lineCounter.linePos(parsed.tooDeepAt);
+    const message = `maps and lists nested more than ${MAX_NESTING} levels deep: no orchestration.yaml needs that many`;
+    return { config: null, problems: [{ file, line, col, message }] };
+  }
+  const doc = parsed.doc;
   doc.errors.push(...duplicateKeyErrors(doc));
   const locator = new YamlLocator(doc, lineCounter);
   const problems = new ProblemCollector(file, locator);
@@ -47,6 +55,7 @@ export function parseConfigText(
   };
 
   for (const error of doc.errors) problems.report(locator.offsetPosition(error.pos[0]), yamlMessage(error, locator));
+  for (const offset of prototypeKeys(doc)) problems.report(locator.offsetPosition(offset), "`__proto__` cannot be a key: it means something else to JavaScript");
   // After a syntax error the structure is a guess, and problems found in it would be noise.
   if (doc.errors.some((error) => error.code !== "DUPLICATE_KEY")) return done(null);
 
@@ -58,21 +67,23 @@ export function parseConfigText(
     return done(null);
   }
 
-  const parsed = configSchema.safeParse(data, { reportInput: true, error: defaultMessage });
-  if (!parsed.success) {
-    const issueContext: IssueContext = { problems, locator, keysAt: (path) => keysAt(configSchema, path), topLevelKey };
-    for (const issue of parsed.error.issues) reportIssue(issue, issueContext);
-  }
+  // Everything but the tasks here; each task is checked once, as it is read (readTasks).
+  const issueContext: IssueContext = { problems, locator, keysAt: (path) => keysAt(configSchema, path), topLevelKey };
+  const rootData = isPlainMap(data) && isPlainMap(data.tasks) ? { ...data, tasks: {} } : data;
+  const root = parseLeniently(configSchema, rootData, (issues) => issues.forEach((issue) => reportIssue(issue, issueContext)));
 
   const absoluteFile = resolve(file);
   const ctx: ReadContext = { dir: dirname(absoluteFile), checkFiles: options.checkFiles ?? true, problems, locator };
-  const root = parseLeniently(configSchema, data);
   const defaults = isPlainMap(data) ? parseLeniently(taskSchema, data.defaults) : null;
-  const tasks = readTasks(data, defaults, ctx);
+  const state = resolveState(root?.value.state, ctx.dir, options.stateOverride);
+  const tasks = readTasks(data, defaults, ctx, issueContext);
+  const stateProblem = isKeptAsWritten(state) ? null : stateFileProblem(state);
+  if (stateProblem && options.stateOverride) problems.report({ line: 1, col: 1 }, `--state ${stateProblem}`);
+  else if (stateProblem) problems.at(["state"], stateProblem);
   return done({
     file: absoluteFile,
     dir: ctx.dir,
-    state: resolveState(root?.value.state, ctx.dir, options.stateOverride),
+    state,
     tasks,
     workflows: readWorkflows(data, defaults, new Set(tasks.map((t) => t.name)), ctx),
     defaults: defaults?.value ?? null,
@@ -93,14 +104,20 @@ export function loadConfigFile(file: string, options: LoadOptions = {}): Orchest
   return config;
 }
 
-function readTasks(data: unknown, defaults: Lenient<RawTask> | null, ctx: ReadContext): TaskSpec[] {
+function readTasks(data: unknown, defaults: Lenient<RawTask> | null, ctx: ReadContext, issueContext: IssueContext): TaskSpec[] {
   if (!isPlainMap(data) || !isPlainMap(data.tasks)) return [];
   const rawTasks = data.tasks;
   // File order, not object order (which puts names like "1" first): validate and next list tasks as written.
-  const names = ctx.locator.keysInOrder(["tasks"])?.filter((name) => name in rawTasks) ?? Object.keys(rawTasks);
+  const names = ctx.locator.keysInOrder(["tasks"])?.filter((name) => Object.hasOwn(rawTasks, name)) ?? Object.keys(rawTasks);
   const tasks: TaskSpec[] = [];
   for (const name of names) {
-    const own = parseLeniently(taskSchema, rawTasks[name]);
+    if (name === "__proto__") continue; // refused as a key already (prototypeKeys)
+    const path = ["tasks", name];
+    const nameCheck = taskName.safeParse(name);
+    if (!nameCheck.success) ctx.problems.at(path, nameCheck.error.issues[0]!.message, "key");
+    const own = parseLeniently(taskSchema, rawTasks[name], (issues) =>
+      issues.forEach((issue) => reportIssue({ ...issue, path: [...path, ...issue.path] }, issueContext)),
+    );
     if (own) tasks.push(normalizeTask(name, own, defaults, ctx));
   }
   return tasks;
@@ -148,6 +165,20 @@ function duplicateKeyErrors(doc: Document): YAMLParseError[] {
     },
   });
   return errors;
+}
+
+/**
+ * yaml keeps a `__proto__` key as an own property, but every map it then passes through (zod's
+ * records, spreads, plain assignment) would take it for the prototype: the key is refused instead.
+ */
+function prototypeKeys(doc: Document): number[] {
+  const offsets: number[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.value === "__proto__" && pair.key.range) offsets.push(pair.key.range[0]);
+    },
+  });
+  return offsets;
 }
 
 function yamlMessage(error: YAMLError, locator: YamlLocator): string {

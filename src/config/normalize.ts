@@ -8,7 +8,7 @@ import { defaultMessage, keysAt, reportIssue, type ProblemSink } from "./issues.
 import { parseLeniently, type Lenient } from "./lenient.js";
 import { NO_LOCATOR, type Path, type Position } from "./locate.js";
 import type { Action, TaskSpec } from "./model.js";
-import { TASK_NAME, taskSchema, type RawTask } from "./schema.js";
+import { reservedTaskName, TASK_NAME, taskSchema, type RawTask } from "./schema.js";
 import { taskFields } from "./task-fields.js";
 import { readTask } from "./task.js";
 
@@ -49,6 +49,9 @@ export function taskFromValues(name: string, values: Record<string, unknown>, op
   const problems = new MessageProblems(name, options.labels ?? {});
   if ((options.checkName ?? true) && !TASK_NAME.test(name)) {
     problems.messages.push(`the name must start with a letter or digit and hold only letters, digits, "_", "." and "-"`);
+  } else if (options.checkName ?? true) {
+    const reserved = reservedTaskName(name);
+    if (reserved) problems.messages.push(reserved);
   }
   const ctx: ReadContext = { dir: options.dir, checkFiles: true, problems, locator: NO_LOCATOR };
   const parsed = taskSchema.safeParse(values, { reportInput: true, error: defaultMessage });
@@ -77,7 +80,7 @@ export class MessageProblems implements ProblemSink {
   at(path: Path, message: string, part: "key" | "value" = "value", about: Path = part === "key" ? path.slice(0, -1) : path): void {
     // Paths start at the config's root (tasks.NAME.…, or defaults.… for a default's value).
     const inTask = this.base.every((segment, i) => about[i] === segment) ? about.slice(this.base.length) : about;
-    const where = inTask.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i > 0 ? "." : ""}${this.labels[segment] ?? segment}`)).join("");
+    const where = inTask.map((segment, i) => (typeof segment === "number" ? `[${segment}]` : `${i > 0 ? "." : ""}${(Object.hasOwn(this.labels, segment) && this.labels[segment]) || segment}`)).join("");
     this.messages.push(where ? `${where}: ${message}` : message);
   }
 

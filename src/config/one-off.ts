@@ -4,8 +4,11 @@
  * a single run of one URL or one script.
  */
 import { dirname } from "node:path";
+import { maskUrl } from "../util/url.js";
+import { requireFile } from "./context.js";
+import { httpUrlProblem, splitCredentials } from "./http-url.js";
 import { DEFAULT_HTTP_TIMEOUT_MS, type Action, type OneOffSpec, type TaskSpec } from "./model.js";
-import { taskFromValues } from "./normalize.js";
+import { taskFromValues, TaskValuesError } from "./normalize.js";
 import type { RawTask } from "./schema.js";
 
 /**
@@ -14,9 +17,14 @@ import type { RawTask } from "./schema.js";
  */
 const ONE_OFF_DEFAULTS = ["timezone", "timeout", "kill_grace", "retries", "retry_delay", "retry_max_delay", "deadline", "env"] as const;
 
-/** The task name a one-off is recorded under: what it does, readable in `history`. */
+/** The task name a one-off is recorded under: what it does, readable in `history`, credentials masked. */
 export function oneOffTaskName(spec: OneOffSpec): string {
-  return spec.kind === "http" ? `once:${spec.url}` : `once:${spec.path}`;
+  return spec.kind === "http" ? `once:${maskUrl(spec.url)}` : `once:${spec.path}`;
+}
+
+/** Why a one-off cannot run as given (a URL that is not one, a script that is not there), or null: asked before it is queued. */
+export function oneOffProblem(spec: OneOffSpec): string | null {
+  return spec.kind === "http" ? httpUrlProblem(spec.url) : requireFile(spec.path, "file", "script");
 }
 
 /**
@@ -27,13 +35,19 @@ export function oneOffTaskName(spec: OneOffSpec): string {
 export function oneOffTask(spec: OneOffSpec, config: { dir: string; defaults: RawTask | null }): TaskSpec {
   const defaults: Record<string, unknown> = {};
   for (const key of ONE_OFF_DEFAULTS) if (config.defaults?.[key] !== undefined) defaults[key] = config.defaults[key];
-  const action: Action =
-    spec.kind === "http"
-      ? { kind: "http", http: { url: spec.url, method: "GET", headers: {}, body: null, timeoutMs: DEFAULT_HTTP_TIMEOUT_MS, expect: ["2xx"] } }
-      : { kind: "scripts", scripts: [{ path: spec.path, displayPath: spec.path, params: spec.params, templated: false }], repeat: [] };
+  const action: Action = spec.kind === "http" ? httpAction(spec.url) : { kind: "scripts", scripts: [{ path: spec.path, displayPath: spec.path, params: spec.params, templated: false }], repeat: [] };
   const values = {
     concurrency: "allow",
     ...(spec.kind === "script" && { type: spec.type, cwd: dirname(spec.path) }),
   };
   return taskFromValues(oneOffTaskName(spec), values, { dir: config.dir, defaults: defaults as RawTask, action, checkName: false });
+}
+
+/** A GET of `url`; credentials in it go as Basic auth, as in an http task (the queue keeps the URL as given). */
+function httpAction(given: string): Action {
+  const problem = httpUrlProblem(given);
+  if (problem) throw new TaskValuesError(oneOffTaskName({ kind: "http", url: given }), [problem]);
+  const { url, authorization } = splitCredentials(given);
+  const headers: Record<string, string> = authorization === null ? {} : { Authorization: authorization };
+  return { kind: "http", http: { url, method: "GET", headers, body: null, timeoutMs: DEFAULT_HTTP_TIMEOUT_MS, expect: ["2xx"] } };
 }

@@ -4,7 +4,8 @@
  * more than one value (two triggers, cron in a timezone, files on disk) live in task.ts.
  */
 import { z } from "zod";
-import { DURATION_EXAMPLES, DURATION_PATTERN } from "../time/duration.js";
+import { DURATION_EXAMPLES, DURATION_PATTERN, formatDuration, MAX_DURATION_MS, MIN_INTERVAL_MS, parseDuration } from "../time/duration.js";
+import { httpUrlProblem } from "./http-url.js";
 import { showValue } from "./problems.js";
 import { SIZE_PATTERN } from "./size.js";
 import { suggestTimezone } from "./suggest.js";
@@ -23,11 +24,28 @@ function checked<T extends z.ZodType>(schema: T, problem: (value: z.output<T>) =
   });
 }
 
-export const TASK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/**
+ * Every value is passed on as an argv element, an environment variable or a path, and none of
+ * those can hold a NUL: refused where it is written rather than by the operating system at run time.
+ */
+const NO_NUL = "must not contain a NUL character (\\0): no argument, environment variable or path can hold one";
+const withoutNul = (value: string) => (value.includes("\0") ? NO_NUL : null);
 
-const taskName = z.string().regex(TASK_NAME, {
-  error: (issue) => `task name ${showValue(issue.input)} must start with a letter or digit and hold only letters, digits, "_", "." and "-"`,
-});
+export const TASK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** `constructor`, `toString`…: a map keyed by task names must never mistake one for a task. */
+const OBJECT_MEMBERS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Why `name` cannot name a task that is otherwise well formed, or null. */
+export function reservedTaskName(name: string): string | null {
+  return OBJECT_MEMBERS.has(name) ? `task name "${name}" is taken by JavaScript itself (every object has it); choose another name` : null;
+}
+
+export const taskName = checked(
+  z.string().regex(TASK_NAME, {
+    error: (issue) => `task name ${showValue(issue.input)} must start with a letter or digit and hold only letters, digits, "_", "." and "-"`,
+  }),
+  (name) => (TASK_NAME.test(name) ? reservedTaskName(name) : null),
+);
 
 /** A union's message, given to each option too: zod reports the option whose type matched. */
 function unionOf<const T extends readonly [z.ZodType, ...z.ZodType[]]>(
@@ -41,20 +59,31 @@ function unionOf<const T extends readonly [z.ZodType, ...z.ZodType[]]>(
 /** For `.min(1)` on lists, whose own "expected a list" message would be wrong there. */
 const NOT_EMPTY = { error: "must not be empty" };
 
-const duration = unionOf(`a duration like ${DURATION_EXAMPLES}`, (m) => [
-  z.string(m).regex(new RegExp(DURATION_PATTERN)),
-  z.number(m).nonnegative(),
-]).meta({ examples: ["30s", "5m", "1h30m"] });
+/**
+ * A duration within bounds (README, Rules): at most a year, which any timer can wait (longer ones
+ * are chained) and any schedule needs; `minMs` for intervals that must not spin.
+ */
+const duration = (minMs = 0) =>
+  checked(
+    unionOf(`a duration like ${DURATION_EXAMPLES}`, (m) => [z.string(m).regex(new RegExp(DURATION_PATTERN)), z.number(m).nonnegative()]),
+    (value) => {
+      const ms = parseDuration(value);
+      if (ms === null) return null;
+      if (!Number.isFinite(ms) || ms > MAX_DURATION_MS) return `must be at most ${formatDuration(MAX_DURATION_MS)}, got ${showValue(value)}`;
+      if (ms < minMs) return `must be at least ${formatDuration(minMs)}, got ${showValue(value)}`;
+      return null;
+    },
+  ).meta({ examples: ["30s", "5m", "1h30m"] });
 
-const text = (what = "text") => z.string(expecting(what));
-const path = (what: string) => z.string(expecting(what)).min(1);
+const text = (what = "text") => checked(z.string(expecting(what)), withoutNul);
+const path = (what: string) => text(what).min(1);
 const wholeNumber = (min: number) => z.number(expecting(min > 0 ? "a whole number above 0" : "a whole number")).int().min(min);
 
 /** What a script sees as one argv element; numbers and booleans are kept as written. */
-const scalar = unionOf('text, a number or true/false (write "" for an empty value)', () => [z.string(), z.number(), z.boolean()]);
+const scalar = unionOf('text, a number or true/false (write "" for an empty value)', () => [checked(z.string(), withoutNul), z.number(), z.boolean()]);
 
 const params = z
-  .record(z.string(), scalar, expecting("a map of parameters like { region: eu }"))
+  .record(checked(z.string(), withoutNul), scalar, expecting("a map of parameters like { region: eu }"))
   .describe(
     "Passed as --key value in the order written; values may use {{ task }}, {{ run_id }}, {{ attempt }}, " +
       "{{ scheduled_at | date: yyyy-MM-dd }}, {{ env.NAME }}",
@@ -140,11 +169,12 @@ const httpStatus = unionOf('a status class like "2xx" or a code like 204', (m) =
 const http = z
   .strictObject(
     {
-      url: z.url({ protocol: /^https?$/, ...expecting("an http:// or https:// URL") }),
+      // Not z.url(): it hands on the URL parser's rewrite (line breaks dropped), not what was written.
+      url: checked(text("an http:// or https:// URL"), httpUrlProblem),
       method: z.string(expecting("an HTTP method like GET or POST")).regex(/^[A-Za-z]+$/).optional().describe("Default GET"),
-      headers: z.record(z.string(), scalar, expecting("a map of headers")).optional(),
+      headers: z.record(checked(z.string(), withoutNul), scalar, expecting("a map of headers")).optional(),
       body: text("the request body as text").optional(),
-      timeout: duration.optional().describe("Default 30s"),
+      timeout: duration().optional().describe("Default 30s"),
       expect: z
         .union([httpStatus, z.array(httpStatus).min(1, NOT_EMPTY)], expecting('a status class like "2xx", a code, or a list of them'))
         .optional()
@@ -161,7 +191,7 @@ const timezone = checked(text("an IANA timezone like Europe/Berlin"), (value) =>
   return `unknown timezone ${showValue(value)}${hint}`;
 });
 
-const variableName = z.string(expecting("a variable name without =")).regex(/^[^=]+$/);
+const variableName = z.string(expecting("a variable name without = or NUL")).regex(/^[^=\0]+$/);
 
 const at = checked(text(`a time like ${TIME_EXAMPLES}`).regex(new RegExp(TIME_PATTERN), { abort: true }), (value) =>
   parseTimeText(value) ? null : `${showValue(value)} is not a real date and time`,
@@ -175,9 +205,9 @@ export const taskSchema = z
       cron: text('a cron expression like "30 2 * * *" or a nickname like @daily')
         .optional()
         .describe("5 fields, or 6 with seconds first, or 7 with a year last; @hourly @daily @weekly @monthly @yearly @reboot"),
-      every: duration.optional().describe("A fixed interval instead of cron"),
+      every: duration(MIN_INTERVAL_MS).optional().describe("A fixed interval instead of cron"),
       at: at.optional().describe("Once, at this time in the task's timezone (or absolute with Z / +hh:mm)"),
-      delay: duration.optional().describe("Once, this long after the daemon starts"),
+      delay: duration().optional().describe("Once, this long after the daemon starts"),
       timezone: timezone.optional().describe("IANA zone of the schedule; default the system zone"),
       type: z.enum(["bash", "python", "sh", "node"]).optional().describe("Interpreter of scripts and repeat; default bash"),
       scripts: z.array(script, expecting("a list of scripts")).min(1, NOT_EMPTY).optional().describe("Run one after another"),
@@ -192,11 +222,11 @@ export const taskSchema = z
         .describe("Conditions under which a fire is recorded as skipped"),
       command: command.optional().describe("One line run with bash -c; no templates"),
       http: http.optional(),
-      timeout: duration.optional().describe("Per invocation; then SIGTERM to the process group, SIGKILL after kill_grace. 0: none"),
-      kill_grace: duration.optional().describe("Default 10s"),
+      timeout: duration().optional().describe("Per invocation; then SIGTERM to the process group, SIGKILL after kill_grace. 0: none"),
+      kill_grace: duration().optional().describe("Default 10s"),
       retries: wholeNumber(0).optional().describe("Extra attempts per failing invocation; default 0, 3 for http"),
-      retry_delay: duration.optional().describe("First backoff, doubled each time with jitter; default 10s"),
-      retry_max_delay: duration.optional().describe("Cap on the backoff; default 10m"),
+      retry_delay: duration().optional().describe("First backoff, doubled each time with jitter; default 10s"),
+      retry_max_delay: duration().optional().describe("Cap on the backoff; default 10m"),
       concurrency: z
         .enum(["forbid", "allow", "replace", "queue"])
         .optional()
@@ -205,9 +235,9 @@ export const taskSchema = z
         .enum(["none", "latest", "all"])
         .optional()
         .describe("Fires missed during downtime: none (default), latest, or all (at most 100)"),
-      catch_up_window: duration.optional().describe("Missed fires older than this are not caught up; default 24h"),
-      jitter: duration.optional().describe("Random delay added to each fire, up to this; default 0s"),
-      deadline: duration.optional().describe("Not succeeded this long after its fire: event run.late. 0: none"),
+      catch_up_window: duration().optional().describe("Missed fires older than this are not caught up; default 24h"),
+      jitter: duration().optional().describe("Random delay added to each fire, up to this; default 0s"),
+      deadline: duration().optional().describe("Not succeeded this long after its fire: event run.late. 0: none"),
       env: z
         .record(variableName, scalar, expecting("a map of environment variables like { PGHOST: db1 }"))
         .optional()
@@ -223,9 +253,12 @@ export const taskSchema = z
 /** Keys of a task that belong to its trigger and to how its fires become runs: a workflow step has none of them. */
 const FIRE_KEYS = { cron: true, every: true, at: true, delay: true, timezone: true, concurrency: true, catch_up: true, catch_up_window: true, jitter: true, deadline: true } as const;
 
-const stepName = z.string().regex(TASK_NAME, {
-  error: (issue) => `step name ${showValue(issue.input)} must start with a letter or digit and hold only letters, digits, "_", "." and "-"`,
-});
+const stepName = checked(
+  z.string().regex(TASK_NAME, {
+    error: (issue) => `step name ${showValue(issue.input)} must start with a letter or digit and hold only letters, digits, "_", "." and "-"`,
+  }),
+  (name) => (TASK_NAME.test(name) ? reservedTaskName(name)?.replace("task name", "step name") ?? null : null),
+);
 
 /** What undoes a step: any action, with its own retries and timeout. */
 export const rollbackSchema = taskSchema

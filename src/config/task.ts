@@ -14,7 +14,7 @@ import {
 } from "./model.js";
 import { readSkipRule } from "./skip.js";
 import type { TaskFields } from "./task-fields.js";
-import { readTrigger } from "./trigger.js";
+import { checkJitter, readTrigger } from "./trigger.js";
 import { systemTimezone } from "../time/zones.js";
 
 /** `action`, when given, replaces the one the fields would describe (a one-off's URL, a task built in code). */
@@ -26,10 +26,12 @@ export function readTask(fields: TaskFields, ctx: ReadContext, action: Action = 
   const ms = (value: string | number | undefined, fallback: number) => (value === undefined ? fallback : parseDuration(value)!);
   // 0 switches a limit off, so a task can opt out of a timeout or deadline set in defaults.
   const limit = (value: string | number | undefined) => (value === undefined ? null : parseDuration(value) || null);
+  const trigger = readTrigger(fields, timezone, ctx);
+  checkJitter(trigger, timezone, fields, ctx);
   return {
     name: fields.name,
     description: v.description ?? null,
-    trigger: readTrigger(fields, timezone, ctx),
+    trigger,
     timezone,
     type: v.type ?? "bash",
     action,

@@ -1,4 +1,4 @@
-import { formatDate } from "../time/date-format.js";
+import { dateFormatProblem, formatDate } from "../time/date-format.js";
 
 /**
  * `{{ name }}` and `{{ name | date: FORMAT }}` in parameter values (SPEC §4). Parsing is shared by
@@ -62,6 +62,10 @@ export function checkTemplate(value: string): string[] {
     const error = nameError(p.name);
     if (error) errors.push(error);
     else if (p.filter && p.name !== "scheduled_at") errors.push(`the date filter applies only to scheduled_at, not "${p.name}"`);
+    else if (p.filter) {
+      const problem = dateFormatProblem(p.filter.arg);
+      if (problem) errors.push(`in "${p.filter.arg}", ${problem}`);
+    }
   }
   return errors;
 }
@@ -93,7 +97,13 @@ function resolve(p: Placeholder, ctx: TemplateContext): string {
     case "scheduled_at":
       return p.filter ? formatDate(ctx.scheduledAt, p.filter.arg, ctx.timezone) : ctx.scheduledAt.toISOString();
   }
-  if (p.name.startsWith("env.")) return ctx.env[p.name.slice(4)] ?? "";
+  // Own properties only: `env.constructor` is a variable that may be set, not Object's constructor.
+  if (p.name.startsWith("env.")) return ownValue(ctx.env, p.name.slice(4)) ?? "";
   const [, step = "", key = ""] = /^steps\.(.+)\.([A-Za-z0-9_]+)$/.exec(p.name) ?? [];
-  return ctx.steps?.[step]?.[key] ?? "";
+  const outputs = ctx.steps ? ownValue(ctx.steps, step) : undefined;
+  return (outputs && ownValue(outputs, key)) ?? "";
+}
+
+function ownValue<T>(map: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
 }

@@ -2,8 +2,8 @@ import type { Writable } from "node:stream";
 import { Chalk, type ChalkInstance } from "chalk";
 import type { EventBus } from "./bus.js";
 import type { RunRecord } from "../store/types.js";
-import type { LogLevel } from "./types.js";
 import { formatDuration } from "../time/duration.js";
+import type { LogLevel } from "./types.js";
 
 export type LogFormat = "text" | "json";
 
@@ -65,14 +65,14 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
       write({ level: "warn", task: e.task, runId: e.runId ?? undefined, message: `late: not finished ${formatDuration(e.deadlineMs)} after its fire of ${e.scheduledAt} (deadline)` }),
     ),
     bus.on("run.retrying", (e) =>
-      run("warn", e, `attempt ${e.attempt} failed (${e.error}); retrying in ${(e.delayMs / 1000).toFixed(1)}s`),
+      run("warn", e, `attempt ${e.attempt} failed (${e.error}); retrying in ${formatDuration(e.delayMs)}`),
     ),
     bus.on("step.started", (e) => run("debug", e, "started")),
     bus.on("step.succeeded", (e) => run("info", e, `succeeded${Object.keys(e.outputs).length ? ` (outputs: ${Object.keys(e.outputs).join(", ")})` : ""}`)),
     bus.on("step.failed", (e) => run("warn", e, `failed: ${e.error}`)),
     bus.on("step.skipped", (e) => run("info", e, `skipped: ${e.reason}`)),
     bus.on("step.cancelled", (e) => run("warn", e, `stopped: ${e.reason}`)),
-    bus.on("step.retrying", (e) => run("warn", e, `attempt ${e.attempt} failed (${e.error}); retrying in ${(e.delayMs / 1000).toFixed(1)}s`)),
+    bus.on("step.retrying", (e) => run("warn", e, `attempt ${e.attempt} failed (${e.error}); retrying in ${formatDuration(e.delayMs)}`)),
     bus.on("step.rollback", (e) =>
       run(e.status === "failed" ? "error" : "info", e, e.status === "running" ? "rolling back" : `rollback ${e.status}${e.error ? `: ${e.error}` : ""}`),
     ),
@@ -95,7 +95,7 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
 
 function took(run: RunRecord): string {
   if (!run.startedAt || !run.finishedAt) return "";
-  return ` in ${((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000).toFixed(1)}s`;
+  return ` in ${formatDuration(Date.parse(run.finishedAt) - Date.parse(run.startedAt))}`;
 }
 
 function attempts(n: number): string {

@@ -2,6 +2,7 @@ import type { HttpSpec } from "../config/model.js";
 import type { HttpResult } from "../store/types.js";
 import { MAX_TIMER_MS } from "../time/clock.js";
 import { formatDuration } from "../time/duration.js";
+import { maskUrl } from "../util/url.js";
 import { lastBytes } from "./output-tail.js";
 
 export interface HttpOutcome {
@@ -37,10 +38,10 @@ export async function runHttp(spec: HttpSpec, cancel: AbortSignal, bodyLimitByte
       if (response.status >= 300 && response.status < 400 && location && !statusExpected(response.status, spec.expect)) {
         const next = new URL(location, url);
         if (next.protocol !== new URL(url).protocol) {
-          return { result: await toResult(response, bodyLimitBytes), error: `redirected from ${url} to ${next.href}, a different scheme: not followed` };
+          return { result: await toResult(response, bodyLimitBytes), error: `redirected from ${maskUrl(url)} to ${maskUrl(next.href)}, a different scheme: not followed` };
         }
         await response.body?.cancel();
-        if (hop >= MAX_REDIRECTS) return { result: null, error: `more than ${MAX_REDIRECTS} redirects, last to ${next.href}` };
+        if (hop >= MAX_REDIRECTS) return { result: null, error: `more than ${MAX_REDIRECTS} redirects, last to ${maskUrl(next.href)}` };
         // Fetch's rule: a 303 (or a 301/302 after a POST) is followed with a GET and no body.
         const becomesGet = response.status === 303 ? method !== "GET" && method !== "HEAD" : (response.status === 301 || response.status === 302) && method === "POST";
         if (becomesGet) {
@@ -60,7 +61,7 @@ export async function runHttp(spec: HttpSpec, cancel: AbortSignal, bodyLimitByte
     }
   } catch (error) {
     // The run's error already names the request as configured; name where it went only if a redirect moved it.
-    const where = url === spec.url ? "" : ` (redirected to ${method} ${url})`;
+    const where = url === spec.url ? "" : ` (redirected to ${method} ${maskUrl(url)})`;
     if (timeout.aborted) return { result: null, error: `timed out after ${formatDuration(spec.timeoutMs)}${where}` };
     if (cancel.aborted) return { result: null, error: "cancelled" };
     return { result: null, error: describeFetchError(error, url) };
@@ -71,7 +72,8 @@ async function toResult(response: Response, limit: number): Promise<HttpResult> 
   const headers: Record<string, string> = {};
   for (const name of KEPT_HEADERS) {
     const value = response.headers.get(name);
-    if (value !== null) headers[name] = value;
+    // A Location may carry credentials of its own; records never show them.
+    if (value !== null) headers[name] = name === "location" ? maskUrl(value) : value;
   }
   return { status: response.status, headers, body: await readTail(response, limit) };
 }
@@ -111,7 +113,7 @@ function describeFetchError(error: unknown, url: string): string {
     case "ECONNRESET":
       return `connection to ${host} was reset`;
   }
-  return `request to ${url} failed: ${cause?.message ?? (error as Error).message}`;
+  return maskUrl(`request to ${url} failed: ${cause?.message ?? (error as Error).message}`);
 }
 
 function safeHost(url: string): string {

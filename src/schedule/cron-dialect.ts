@@ -56,10 +56,37 @@ export function normalise(expression: string): string {
   return fields
     .map((field, i) => {
       const info = infos[i] as FieldInfo;
+      if (info === DAY_OF_WEEK) return mapDayItems(field, singleDayRange);
       const isTime = info === SECOND || info === MINUTE || info === HOUR;
       return isTime ? expandSteppedRanges(field, info) : field;
     })
     .join(" ");
+}
+
+const DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+
+/** 0-6 for a day name or number (7 is Sunday too), or null for anything else. */
+export function dayNumber(text: string): number | null {
+  const name = DAY_NAMES.indexOf(text.toLowerCase());
+  if (name >= 0) return name;
+  return /^[0-7]$/.test(text) ? Number(text) % 7 : null;
+}
+
+/** Each item of a day-of-week list through `map`, keeping the `+` that asks for AND. */
+export function mapDayItems(field: string, map: (item: string) => string): string {
+  const and = field.startsWith("+") ? "+" : "";
+  return and + field.slice(and.length).split(",").map(map).join(",");
+}
+
+/**
+ * `SUN-SUN` (or `MON-MON`) is that one day, as in Vixie cron: croner rewrites a range ending in
+ * `sun` to end in 7, which makes `SUN-SUN` 0-7, every day.
+ */
+function singleDayRange(item: string): string {
+  const match = /^([a-z]+|\d)-([a-z]+|\d)(?:\/\d+)?$/i.exec(item);
+  if (!match) return item;
+  const [from, to] = [dayNumber(match[1]!), dayNumber(match[2]!)];
+  return from !== null && from === to ? match[1]! : item;
 }
 
 function expandSteppedRanges(field: string, info: FieldInfo): string {

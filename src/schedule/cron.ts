@@ -24,7 +24,8 @@ const validity = new Lru<string, string | null>(4096);
  * happens at the edge (loading a config, `explain`), never inside the timer loop.
  */
 export function checkCronExpression(expression: string, timezone?: string, nowMs: number = Date.now()): string | null {
-  const key = `${expression}\u0000${timezone ?? ""}`;
+  // Only a year field makes the answer depend on the instant: then it is part of the key.
+  const key = `${expression}\u0000${timezone ?? ""}${splitFields(expression).length === 7 ? `\u0000${nowMs}` : ""}`;
   if (validity.has(key)) return validity.get(key) ?? null;
   const problem = findProblem(expression, timezone, nowMs);
   validity.set(key, problem);
@@ -196,4 +197,27 @@ export function* cronFiresAfter(expression: string, timezone: string, afterMs: n
     if (next > cursor) yield next;
     cursor = Math.max(next, cursor + 1);
   }
+}
+
+/** Enough fires to meet a schedule's shortest gap: a weekday's 24 h beside its weekend, February among the months. */
+const GAP_SAMPLE = 32;
+const shortestGaps = new Lru<string, number | null>(1024);
+
+/**
+ * The shortest time between two of the next fires after `afterMs`, or null with fewer than two:
+ * a jitter must stay below it, or a fire would land after the next one and run out of order.
+ */
+export function shortestCronGapMs(expression: string, timezone: string, afterMs: number): number | null {
+  const key = `${expression}\u0000${timezone}`;
+  if (shortestGaps.has(key)) return shortestGaps.get(key) ?? null;
+  let shortest: number | null = null;
+  let previous: number | null = null;
+  let count = 0;
+  for (const fire of cronFiresAfter(expression, timezone, afterMs)) {
+    if (previous !== null) shortest = Math.min(shortest ?? Infinity, fire - previous);
+    previous = fire;
+    if (++count >= GAP_SAMPLE) break;
+  }
+  shortestGaps.set(key, shortest);
+  return shortest;
 }

@@ -2,7 +2,8 @@
 import cronstrue from "cronstrue";
 import { zonedParts } from "../time/zones.js";
 import type { Trigger } from "./types.js";
-import { cronFields, isReboot, splitFields } from "./cron-dialect.js";
+import { cronFields, dayNumber, isReboot, mapDayItems, splitFields } from "./cron-dialect.js";
+import { Lru } from "./lru.js";
 
 const NICKNAMES: Record<string, string> = {
   "@yearly": "0 0 1 1 *",
@@ -16,14 +17,29 @@ const NICKNAMES: Record<string, string> = {
 
 const REBOOT_WORDS = "once at daemon start";
 
+/** Thousands of tasks share a few expressions: cronstrue runs once for each. */
+const descriptions = new Lru<string, string>(2048);
+
 export function describeCron(expression: string): string {
+  let words = descriptions.get(expression);
+  if (words === undefined) {
+    words = describeUncached(expression);
+    descriptions.set(expression, words);
+  }
+  return words;
+}
+
+function describeUncached(expression: string): string {
   const text = expression.trim();
   if (isReboot(text)) return REBOOT_WORDS;
-  const fields = splitFields(NICKNAMES[text] ?? text);
+  const fields = splitFields(Object.hasOwn(NICKNAMES, text) ? NICKNAMES[text]! : text);
   const infos = cronFields(fields.length);
   if (!infos) return text;
   const domIndex = infos.findIndex((f) => f.name === "day-of-month");
   const dowIndex = infos.findIndex((f) => f.name === "day-of-week");
+  // L and W in any case, as croner reads them; cronstrue knows them upper-case only.
+  fields[domIndex] = fields[domIndex]!.toUpperCase();
+  fields[dowIndex] = describableDays(fields[dowIndex]!);
   const dow = fields[dowIndex] as string;
   const and = dow.startsWith("+");
   if (and) fields[dowIndex] = dow.slice(1);
@@ -44,6 +60,26 @@ export function describeCron(expression: string): string {
 
 function isAny(field: string): boolean {
   return field === "*" || field === "?";
+}
+
+/**
+ * A day-of-week field in the form cronstrue describes without saying "undefined" or echoing a
+ * token: a list holding `*` is every day; days as numbers (`fri#l` → `5L`, `SUN-SUN` → `0`),
+ * each once.
+ */
+function describableDays(field: string): string {
+  const and = field.startsWith("+") ? "+" : "";
+  const items = field.slice(and.length).split(",");
+  if (items.includes("*") || items.includes("?")) return and + "*";
+  const numbered = mapDayItems(items.join(","), (item) =>
+    item
+      .toUpperCase()
+      .replace(/^([A-Z]{3}|\d)(?=$|[-#/L])/, (day) => String(dayNumber(day) ?? day))
+      .replace(/-([A-Z]{3}|\d)(?=$|\/)/, (_, day: string) => `-${dayNumber(day) ?? day}`)
+      .replace(/^(\d)-\1(?:\/\d+)?$/, "$1")
+      .replace(/#L$/, "L"),
+  );
+  return and + [...new Set(numbered.split(","))].join(",");
 }
 
 /** `timezone` places a one-shot `at` in the task's zone; `taskName` completes the manual-trigger hint. */

@@ -26,6 +26,12 @@ describe("orchestrate explain", () => {
     expect(result.stderr).toMatch(/hour/);
   });
 
+  it("with --from, a year field is judged from that instant, not from now", async () => {
+    const result = await runCli(["explain", "0 0 0 1 1 * 2020", "--tz", "UTC", "--from", "2019-06-01T00:00:00Z", "--json"], { cwd: process.cwd() });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).next).toEqual(["2020-01-01T00:00:00.000Z"]);
+  });
+
   it("warns that a 6th field is read as seconds", async () => {
     const result = await runCli(["explain", "0 30 2 * * *", "--json"], { cwd: process.cwd() });
     expect(JSON.parse(result.stdout).warnings.join(" ")).toMatch(/second/);

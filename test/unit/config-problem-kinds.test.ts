@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { problemsIn } from "./config-fixture.js";
+import { problemsIn, taskOf } from "./config-fixture.js";
 
 /** Each mistake alone in an otherwise good file: exactly one problem, at the spot to fix. */
 function onlyProblem(text: string): string {
@@ -87,7 +87,7 @@ describe("durations are 500ms, 30s, 5m, 1h30m, 2d or a number of seconds", () =>
   });
 
   it("an interval of zero would fire forever", () => {
-    expect(onlyProblem(task(`${SCRIPT}\nevery: 0s`))).toBe("4:12: tasks.report.every: must be longer than 0");
+    expect(onlyProblem(task(`${SCRIPT}\nevery: 0s`))).toBe('4:12: tasks.report.every: must be at least 1s, got "0s"');
   });
 });
 
@@ -203,6 +203,20 @@ describe("command is one inline line for bash -c", () => {
       "3:14: tasks.report.command: templates do not work in `command`; use a script with `params` instead",
     );
   });
+
+  it.each(["python", "node", "sh"])("type: %s beside a command is refused: the line would still run under bash", (type) => {
+    expect(onlyProblem(task(`type: ${type}\ncommand: "print(1)"`))).toBe(
+      `3:11: tasks.report.type: \`type: ${type}\` does not apply to \`command\`, which always runs with bash -c; remove \`type\`, or put the code in a script under \`scripts\``,
+    );
+  });
+
+  it("type: bash beside a command is what happens anyway", () => {
+    expect(problemsIn(task('type: bash\ncommand: "echo hi"'))).toEqual([]);
+  });
+
+  it("a type from defaults applies to the scripts of other tasks, not to a command", () => {
+    expect(problemsIn(`defaults:\n  type: python\n${task('command: "echo hi"')}`)).toEqual([]);
+  });
 });
 
 describe("templates in params are checked when the file is loaded, not when the task runs", () => {
@@ -269,6 +283,29 @@ describe("http", () => {
 
   it("a URL that is not http", () => {
     expect(onlyProblem(task('http: { url: "ftp://example.com" }'))).toBe('3:18: tasks.report.http.url: expected an http:// or https:// URL, got "ftp://example.com"');
+  });
+
+  it.each([
+    ['"https://example.com/a\\r\\nforged"', "the URL holds a control character (CR, LF, tab, NUL…), which would split or forge log lines"],
+    ['"http:///path"', '"http:///path" has no host'],
+    ['"https://user:pw@:443/"', '"https://user:***@:443/" has no host'],
+    ['"http://example.com:99999/"', '"http://example.com:99999/" has port 99999, which is not a port (1-65535)'],
+  ])("a URL that cannot be fetched as written: %s", (url, problem) => {
+    expect(onlyProblem(task(`http: { url: ${url} }`))).toBe(`3:18: tasks.report.http.url: ${problem}`);
+  });
+
+  it("credentials in the URL become Basic auth, and the URL keeps none", () => {
+    const { action } = taskOf(task('http: { url: "https://deploy:s3cret%20pw@example.com/hook" }'));
+    expect(action.kind === "http" && action.http).toMatchObject({
+      url: "https://example.com/hook",
+      headers: { Authorization: `Basic ${Buffer.from("deploy:s3cret pw").toString("base64")}` },
+    });
+  });
+
+  it("credentials in the URL and an Authorization header: keep one", () => {
+    expect(onlyProblem(task('http: { url: "https://a:b@example.com", headers: { authorization: "Bearer x" } }'))).toBe(
+      "3:18: tasks.report.http.url: the URL holds credentials and `headers` an Authorization too: keep one",
+    );
   });
 });
 

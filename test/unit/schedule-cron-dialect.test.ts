@@ -104,6 +104,27 @@ describe("day-of-month and day-of-week", () => {
   test("7 is Sunday, like 0", () => {
     expect(nextCronFire("0 0 * * 7", "UTC", from)).toBe(nextCronFire("0 0 * * 0", "UTC", from));
   });
+
+  test.each([
+    ["SUN-SUN", ["2026-06-07", "2026-06-14", "2026-06-21"]],
+    ["sun-sun", ["2026-06-07", "2026-06-14", "2026-06-21"]],
+    ["MON-MON", ["2026-06-01", "2026-06-08", "2026-06-15"]],
+    ["7-7", ["2026-06-07", "2026-06-14", "2026-06-21"]],
+    ["SAT-SAT/2", ["2026-06-06", "2026-06-13", "2026-06-20"]],
+  ])("a range from a day to itself, %s, is that one day, as in Vixie cron (croner alone reads SUN-SUN as every day)", (days, dates) => {
+    expect(upcomingFires(cron(`0 12 * * ${days}`), "UTC", from, 3, from).map((ms) => iso(ms).slice(0, 10))).toEqual(dates);
+  });
+
+  test("FRI-SUN still runs to Sunday", () => {
+    expect(upcomingFires(cron("0 12 * * FRI-SUN"), "UTC", from, 3, from).map((ms) => iso(ms).slice(0, 10))).toEqual(["2026-06-05", "2026-06-06", "2026-06-07"]);
+  });
+});
+
+describe("a year field is judged from the instant asked about, not from now", () => {
+  test("2020 is ahead of an instant in 2019", () => {
+    expect(checkCronExpression("0 0 0 1 1 * 2020", "UTC", Date.parse("2019-06-01T00:00:00Z"))).toBeNull();
+    expect(checkCronExpression("0 0 0 1 1 * 2020", "UTC", Date.parse("2021-06-01T00:00:00Z"))).toBe('"0 0 0 1 1 * 2020" never fires (year field "2020" is in the past)');
+  });
 });
 
 describe("dialect warnings", () => {

@@ -18,6 +18,21 @@ describe("describeCron", () => {
     expect(describeCron(expression)).toBe(words);
   });
 
+  test.each([
+    ["0 9 * * SUN-SUN", "At 09:00, only on Sunday"],
+    ["0 9 * * MON-MON", "At 09:00, only on Monday"],
+    ["0 9 * * 0,sun", "At 09:00, only on Sunday"],
+    ["0 9 * * *,sat#3", "At 09:00"],
+    ["0 9 * * *,0", "At 09:00"],
+    ["0 9 l * *", "At 09:00, on the last day of the month"],
+    ["0 9 lw * *", "At 09:00, on the last weekday of the month"],
+    ["0 9 15w * *", "At 09:00, on the weekday nearest day 15 of the month"],
+    ["0 9 * * 5#L", "At 09:00, on the last Friday of the month"],
+    ["0 9 * * fri#l", "At 09:00, on the last Friday of the month"],
+  ])("%s never says undefined nor echoes a raw token", (expression, words) => {
+    expect(describeCron(expression)).toBe(words);
+  });
+
   test("both day fields in ranges: says either matches", () => {
     expect(describeCron("0 12 1-7 * MON-FRI")).toBe("At 12:00, between day 1 and 7 of the month, Monday through Friday (when either the day of month or the weekday matches)");
   });

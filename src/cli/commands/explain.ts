@@ -25,10 +25,11 @@ export function registerExplain(program: Command): void {
     .action((expression: string, options: ExplainOptions) => {
       const timezone = options.tz ?? systemTimezone();
       if (!isValidTimezone(timezone)) throw new UserError(`unknown timezone "${timezone}": use an IANA name such as Europe/Berlin`);
-      const problem = checkCronExpression(expression, timezone);
-      if (problem) throw new UserError(`"${expression}": ${problem}`);
       const from = parseTimeOption(options.from, Date.now());
       if (from === null) throw new UserError(`--from "${options.from}" is not a time: use ISO 8601, e.g. 2026-03-28T12:00:00Z`, 2);
+      // A year field is judged from --from: "2020" is ahead of 2019, whatever today is.
+      const problem = checkCronExpression(expression, timezone, from);
+      if (problem) throw new UserError(`"${expression}": ${problem}`);
       const next = expression === "@reboot" ? [] : upcomingFires({ kind: "cron", expression }, timezone, from, options.n, from);
       const description = describeCron(expression);
       const warnings = cronWarnings(expression);

@@ -5,7 +5,6 @@ import { cli, configPath, createOrchestrator, UserError } from "../context.js";
 interface RunOptions {
   grace: string;
   dryRun?: boolean;
-  api?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -14,12 +13,10 @@ export function registerRun(program: Command): void {
     .description("the scheduler daemon, in the foreground, until SIGTERM or SIGINT")
     .option("--grace <duration>", "how long running scripts may finish after a stop signal", "30s")
     .option("--dry-run", "log what would run, run nothing")
-    .option("--api <host:port>", "serve the REST API (not available in this version)")
     .action(async (file: string | undefined, options: RunOptions, command: Command) => {
       const graceMs = parseDuration(options.grace);
       if (graceMs === null) throw new UserError(`--grace "${options.grace}" is not a duration: use e.g. 30s, 2m`, 2);
-      if (options.api) throw new UserError("--api is not available in this version of orchestrate yet", 2);
-      cli.daemon = true;
+      cli.outlivesReader = true;
       const { orchestrator } = await createOrchestrator(command, configPath(command, file), { dryRun: options.dryRun });
       const log = (message: string) => orchestrator.bus.emit("log", { level: "info", message });
 

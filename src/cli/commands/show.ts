@@ -1,7 +1,9 @@
 import type { Command } from "commander";
+import { StoreNotFoundError } from "../../store/open.js";
 import type { RunRecord, StepRecord } from "../../store/types.js";
-import { formatMs } from "../format.js";
+import { formatDuration } from "../../time/duration.js";
 import { storeForReading, UserError } from "../context.js";
+import { isoUtc } from "../format.js";
 
 export function registerShow(program: Command): void {
   program
@@ -11,7 +13,9 @@ export function registerShow(program: Command): void {
     .action(async (idText: string, options: { json?: boolean }, command: Command) => {
       const id = Number(idText);
       if (!Number.isInteger(id) || id < 1) throw new UserError(`"${idText}" is not a run id: ids are whole numbers (see orchestrate history)`, 2);
-      const store = await storeForReading(command);
+      const store = await storeForReading(command).catch((error: unknown) => {
+        throw error instanceof StoreNotFoundError ? new UserError(`no run ${id}: ${error.message}`) : error;
+      });
       try {
         const run = await store.getRun(id);
         if (!run) throw new UserError(`no run ${id} in ${store.location}`);
@@ -29,9 +33,9 @@ export function describeRun(run: RunRecord): string {
     if (value !== null && value !== undefined && value !== "") lines.push(`  ${name.padEnd(11)}${value}`);
   };
   field("trigger", run.trigger);
-  field("scheduled", run.scheduledAt);
-  field("started", run.startedAt);
-  field("finished", run.finishedAt);
+  field("scheduled", time(run.scheduledAt));
+  field("started", time(run.startedAt));
+  field("finished", time(run.finishedAt));
   if (run.attempts > 0) field("attempts", run.attempts);
   field("exit code", run.exitCode);
   field("reason", run.reason);
@@ -42,16 +46,21 @@ export function describeRun(run: RunRecord): string {
     lines.push(`  #${inv.index} ${inv.target}${params ? ` ${params}` : ""}: ${inv.status}${inv.attempts > 1 ? ` after ${inv.attempts} attempts` : ""}${inv.error ? ` (${inv.error})` : ""}`);
   }
   if (run.steps.length > 0) lines.push("  steps:", ...describeSteps(run.steps));
-  for (const message of run.messages) lines.push(`  message ${message.at}: ${[message.status, message.message].filter(Boolean).join(" — ")}`);
+  for (const message of run.messages) lines.push(`  message ${time(message.at)}: ${[message.status, message.message].filter(Boolean).join(" — ")}`);
   const body = run.http?.body || run.output;
   if (body) lines.push(run.http ? "  body (tail):" : "  output (tail):", ...body.trimEnd().split("\n").map((l) => `    ${l}`));
   return lines.join("\n") + "\n";
 }
 
 function headline(run: RunRecord): string {
-  if (run.status === "pending") return `not run yet (due at ${run.scheduledAt})`;
-  if (run.status === "running") return `running since ${run.startedAt}`;
+  if (run.status === "pending") return `not run yet (due at ${time(run.scheduledAt)})`;
+  if (run.status === "running") return `running since ${time(run.startedAt)}`;
   return run.status;
+}
+
+/** Times as history and next print them; `show --json` keeps the milliseconds. */
+function time(iso: string | null): string | null {
+  return iso === null ? null : isoUtc(Date.parse(iso));
 }
 
 const MARKS: Record<string, string> = {
@@ -72,7 +81,7 @@ export function describeSteps(steps: StepRecord[]): string[] {
   const width = Math.max(...steps.map((s) => s.name.length));
   const lines: string[] = [];
   for (const step of dependencyOrder(steps)) {
-    const duration = step.startedAt && step.finishedAt ? formatMs(Date.parse(step.finishedAt) - Date.parse(step.startedAt)) : "";
+    const duration = step.startedAt && step.finishedAt ? formatDuration(Date.parse(step.finishedAt) - Date.parse(step.startedAt)) : "";
     const after = step.dependsOn.length ? `after ${step.dependsOn.join(", ")}` : "";
     const detail = [
       step.attempts > 1 ? `${step.attempts} attempts` : "",
@@ -83,7 +92,7 @@ export function describeSteps(steps: StepRecord[]): string[] {
     lines.push(`    ${MARKS[step.status] ?? "?"} ${step.name.padEnd(width)}  ${step.status.padEnd(11)} ${duration.padEnd(7)} ${after}${detail.length ? `  (${detail.join("; ")})` : ""}`.trimEnd());
     if (step.rollback) {
       const r = step.rollback;
-      const took = r.startedAt && r.finishedAt ? ` ${formatMs(Date.parse(r.finishedAt) - Date.parse(r.startedAt))}` : "";
+      const took = r.startedAt && r.finishedAt ? ` ${formatDuration(Date.parse(r.finishedAt) - Date.parse(r.startedAt))}` : "";
       lines.push(`      ↩ rollback ${r.status}${took}${r.attempts > 1 ? `, ${r.attempts} attempts` : ""}${r.error ? ` (${r.error})` : ""}`);
     }
   }

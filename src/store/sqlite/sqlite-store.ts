@@ -1,4 +1,4 @@
-import { mkdirSync, watch } from "node:fs";
+import { existsSync, mkdirSync, watch } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname } from "node:path";
 import Database from "better-sqlite3";
@@ -18,12 +18,25 @@ import {
   type RunRecord,
   type WriteOp,
 } from "../types.js";
+import { stateFileProblem } from "../../config/state.js";
 import { MIGRATIONS } from "./migrations.js";
 import { rowToEvent, rowToRun, type EventRow, type RunRow } from "./rows.js";
 
 export interface SqliteStoreOptions {
   /** How long a write waits for another process's lock before failing (ms), unless a call says otherwise. */
   busyTimeoutMs?: number;
+  /**
+   * For commands that only read (history, show): the file must exist and is never created,
+   * migrated or written, so a typo creates nothing and a store this user cannot write still reads.
+   */
+  readOnly?: boolean;
+}
+
+/** Thrown when a store opened read-only does not exist: nothing has been recorded there. */
+export class StoreNotFoundError extends Error {
+  constructor(readonly location: string) {
+    super(`there is no state store at ${location}`);
+  }
 }
 
 const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(", ");
@@ -61,17 +74,37 @@ export class SqliteStore implements RunStore {
 
   constructor(file: string, options: SqliteStoreOptions = {}) {
     this.location = file;
-    if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
     this.lockWaitMs = options.busyTimeoutMs ?? DEFAULT_LOCK_WAIT_MS;
-    this.waitForLocks(this.lockWaitMs);
-    this.db.pragma("journal_mode = WAL");
-    // NORMAL in WAL mode is durable against process crashes (SIGKILL); only an OS crash may lose
-    // the last transactions, and it never corrupts the file.
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("foreign_keys = ON");
-    this.migrate();
+    if (file !== ":memory:") {
+      // Before mkdir, which never returns under /proc.
+      const problem = stateFileProblem(file);
+      if (problem) throw new Error(`cannot use the state store: ${problem}`);
+    }
+    if (options.readOnly) {
+      this.db = openForReading(file);
+      this.waitForLocks(this.lockWaitMs);
+      this.checkVersionForReading();
+    } else {
+      if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+      this.db = withUriFilenames(() => new Database(file));
+      this.waitForLocks(this.lockWaitMs);
+      this.db.pragma("journal_mode = WAL");
+      // NORMAL in WAL mode is durable against process crashes (SIGKILL); only an OS crash may lose
+      // the last transactions, and it never corrupts the file.
+      this.db.pragma("synchronous = NORMAL");
+      this.db.pragma("foreign_keys = ON");
+      this.migrate();
+    }
     this.statements = this.prepare();
+  }
+
+  /** A reader cannot migrate: an older file is upgraded by the next command that writes to it. */
+  private checkVersionForReading(): void {
+    const version = this.db.pragma("user_version", { simple: true }) as number;
+    if (version === 0) throw new Error(`${this.location} is not an orchestrate state store`);
+    if (version < MIGRATIONS.length) {
+      throw new Error(`the state store ${this.location} was written by an older orchestrate: run \`orchestrate trigger\` or \`orchestrate run\` on it once to upgrade it`);
+    }
   }
 
   private migrate(): void {
@@ -408,6 +441,44 @@ export class SqliteStore implements RunStore {
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+/**
+ * A read-only connection that creates nothing. A WAL database is read through its -shm index, which
+ * SQLite makes beside the file when it is missing, and cannot make in a folder this user may not
+ * write. Without a -wal file no writer has it open, so the file alone is the whole state and is
+ * read as immutable; with one, a writer is live and the reader shares its index.
+ */
+function openForReading(file: string): Database.Database {
+  if (!existsSync(file)) throw new StoreNotFoundError(file);
+  const shared = () => withUriFilenames(() => new Database(file, { readonly: true, fileMustExist: true }));
+  if (existsSync(`${file}-wal`)) return shared();
+  try {
+    return withUriFilenames(() => new Database(`file:${encodeURIPath(file)}?immutable=1`, { readonly: true, fileMustExist: true }));
+  } catch {
+    // The addon was loaded before URIs were asked for (someone else opened a database first).
+    return shared();
+  }
+}
+
+/**
+ * better-sqlite3 reads SQLITE_USE_URI once, when its addon loads (on the first open of the
+ * process, whichever store that is): set for that moment, and not left for the scripts this process
+ * starts. Paths stay plain paths either way; only names starting with `file:` are URIs.
+ */
+function withUriFilenames<T>(open: () => T): T {
+  const before = process.env.SQLITE_USE_URI;
+  process.env.SQLITE_USE_URI = "1";
+  try {
+    return open();
+  } finally {
+    if (before === undefined) delete process.env.SQLITE_USE_URI;
+    else process.env.SQLITE_USE_URI = before;
+  }
+}
+
+function encodeURIPath(path: string): string {
+  return path.replace(/[%?#]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /** The run's own time, for its age. */
