@@ -71,6 +71,8 @@ export class Orchestrator {
       state: options.state ?? ".orchestrate/state.db",
       tasks: [],
       workflows: [],
+      notify: [],
+      api: null,
       defaults: null,
       history: { ...DEFAULT_HISTORY },
     };

@@ -15,6 +15,7 @@ import { configSchema, taskName, taskSchema, type RawHistory, type RawTask } fro
 import { parseSize } from "./size.js";
 import { closest } from "./suggest.js";
 import { normalizeTask } from "./normalize.js";
+import { readApi, readNotify } from "./notify.js";
 import { readWorkflows } from "./workflow.js";
 import { MAX_NESTING, parseYaml } from "./parse-yaml.js";
 import { stateFileProblem } from "./state.js";
@@ -24,10 +25,10 @@ export interface LoadOptions {
   checkFiles?: boolean;
   /** Replaces the file's `state:` (the CLI's --state); a relative path resolves against the working directory. */
   stateOverride?: string;
+  /** Replaces the file's `api: listen` (the CLI's `run --api HOST:PORT`). */
+  apiOverride?: string;
 }
 
-/** Sections of SPEC §3 this version does not run yet: refusing them beats silently ignoring them. */
-const NOT_YET_SUPPORTED = new Set(["notify", "api"]);
 
 /**
  * Problems name `file` as given (pass a relative path to get relative locations); relative paths
@@ -88,6 +89,8 @@ export function parseConfigText(
     workflows: readWorkflows(data, defaults, new Set(tasks.map((t) => t.name)), ctx),
     defaults: defaults?.value ?? null,
     history: readHistory(root?.value.history),
+    notify: readNotify(root?.value.notify, ["notify"], ctx, "config"),
+    api: readApi(root?.value.api, options.apiOverride),
   });
 }
 
@@ -140,7 +143,6 @@ function resolveState(written: string | undefined, dir: string, override: string
 }
 
 function topLevelKey(key: string): string {
-  if (NOT_YET_SUPPORTED.has(key)) return `\`${key}\` is not supported by this version of orchestrate yet`;
   if (key in taskSchema.shape) return `unknown key \`${key}\` at the top level: task settings go in a task, or under \`defaults\` for every task`;
   const suggestion = closest(key, Object.keys(configSchema.shape));
   return `unknown key \`${key}\` at the top level${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`;

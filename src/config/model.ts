@@ -5,7 +5,7 @@
  */
 
 import type { CatchUpPolicy, Trigger } from "../schedule/types.js";
-import type { RawTask } from "./schema.js";
+import type { NotifyEvent, RawTask } from "./schema.js";
 
 export type { CatchUpPolicy, Trigger };
 
@@ -74,6 +74,31 @@ export type Action =
 
 export type ConcurrencyPolicy = "forbid" | "allow" | "replace" | "queue";
 
+export type { NotifyEvent };
+
+/** Where run events are sent (SPEC §3 `notify:`): a webhook, a command, or a dead man's switch. */
+export type NotifySpec =
+  | {
+      kind: "webhook";
+      url: string;
+      /** null: every event. */
+      events: NotifyEvent[] | null;
+      /** The environment variable holding the HMAC secret; null: unsigned. */
+      secretEnv: string | null;
+      headers: Record<string, string>;
+      timeoutMs: number;
+    }
+  | { kind: "command"; command: string; events: NotifyEvent[] | null; timeoutMs: number; cwd: string }
+  | { kind: "heartbeat"; url: string; everyMs: number; timeoutMs: number };
+
+/** The REST API, metrics, event stream and dashboard (SPEC §3 `api:`). */
+export interface ApiSpec {
+  host: string;
+  port: number;
+  /** The environment variable holding the bearer token; null: no token (loopback only). */
+  tokenEnv: string | null;
+}
+
 /** What tasks and workflows have alike: a name, a trigger, and how their fires become runs. */
 export interface JobSpec {
   name: string;
@@ -93,6 +118,8 @@ export interface JobSpec {
   env: Record<string, string>;
   /** Absolute working directory. */
   cwd: string;
+  /** Destinations for this job's events, besides the config's `notify:`. */
+  notify: NotifySpec[];
 }
 
 export interface TaskSpec extends JobSpec {
@@ -141,6 +168,9 @@ export interface OrchestrationConfig {
   state: string;
   tasks: TaskSpec[];
   workflows: WorkflowSpec[];
+  /** Where every run's events go (a task's own `notify:` adds to these). */
+  notify: NotifySpec[];
+  api: ApiSpec | null;
   /** The valid `defaults:` as written, for tasks made later from the same config (one-off runs). */
   defaults: RawTask | null;
   history: HistorySpec;

@@ -197,6 +197,39 @@ const at = checked(text(`a time like ${TIME_EXAMPLES}`).regex(new RegExp(TIME_PA
   parseTimeText(value) ? null : `${showValue(value)} is not a real date and time`,
 );
 
+/** Run events by the short names `notify: events:` uses (the bus calls them run.started …). */
+export const NOTIFY_EVENTS = ["started", "retrying", "succeeded", "failed", "skipped", "cancelled", "interrupted", "missed", "late", "message"] as const;
+export type NotifyEvent = (typeof NOTIFY_EVENTS)[number];
+
+const url = (what: string) => checked(text(`${what}: an http:// or https:// URL`), httpUrlProblem);
+
+/** One destination of run events (SPEC §3 `notify:`): exactly one of webhook, command, heartbeat. */
+const notifyEntry = z
+  .strictObject(
+    {
+      webhook: url("a webhook").optional().describe("POST each event here as JSON"),
+      command: command.optional().describe("Run with bash -c, the event as JSON on its stdin"),
+      heartbeat: url("a heartbeat").optional().describe("GET this URL every `every` while the daemon is healthy (a dead man's switch)"),
+      events: z
+        .array(z.enum(NOTIFY_EVENTS, expecting(`an event: ${NOTIFY_EVENTS.join(", ")}`)), expecting("a list of events like [failed, late]"))
+        .min(1, NOT_EMPTY)
+        .optional()
+        .describe("Only these events; default: all"),
+      secret_env: z
+        .string(expecting("an environment variable name"))
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+        .optional()
+        .describe("The variable holding the secret: each body is signed with HMAC-SHA256 in X-Orchestrate-Signature"),
+      headers: z.record(checked(z.string(), withoutNul), scalar, expecting("a map of headers")).optional().describe("Sent with each webhook request"),
+      every: duration(1_000).optional().describe("How often a heartbeat pings; at least 1s"),
+      timeout: duration(1).optional().describe("Each delivery's time limit; default 10s (a command: 30s)"),
+    },
+    expecting("a map with one of webhook, command, heartbeat"),
+  )
+  .describe("Where run events go: a webhook, a command, or a heartbeat URL");
+
+export const notifyList = z.array(notifyEntry, expecting("a list of destinations like - webhook: https://hooks.example.com/x"));
+
 /** Every field a task can have; `defaults` takes the same ones. */
 export const taskSchema = z
   .strictObject(
@@ -243,6 +276,7 @@ export const taskSchema = z
         .optional()
         .describe("Added to the script's environment; merged with defaults.env"),
       cwd: path("a folder").optional().describe("Working directory, relative to the config file's folder; default that folder"),
+      notify: notifyList.optional().describe("Destinations for this task's events, besides the config's notify:"),
     },
     expecting("a map of task settings"),
   )
@@ -251,7 +285,7 @@ export const taskSchema = z
   );
 
 /** Keys of a task that belong to its trigger and to how its fires become runs: a workflow step has none of them. */
-const FIRE_KEYS = { cron: true, every: true, at: true, delay: true, timezone: true, concurrency: true, catch_up: true, catch_up_window: true, jitter: true, deadline: true } as const;
+const FIRE_KEYS = { cron: true, every: true, at: true, delay: true, timezone: true, concurrency: true, catch_up: true, catch_up_window: true, jitter: true, deadline: true, notify: true } as const;
 
 const stepName = checked(
   z.string().regex(TASK_NAME, {
@@ -291,6 +325,7 @@ export const workflowSchema = z
       catch_up_window: taskSchema.shape.catch_up_window,
       jitter: taskSchema.shape.jitter,
       deadline: taskSchema.shape.deadline,
+      notify: taskSchema.shape.notify,
       max_parallel: wholeNumber(1).optional().describe("At most this many steps at once; default: every step that is ready"),
       steps: z
         .record(stepName, stepSchema, expecting("a map of steps by name"))
@@ -334,6 +369,23 @@ export const configSchema = z
         .optional()
         .describe("Workflows by name; tasks and workflows share one namespace"),
       history: history.optional(),
+      notify: notifyList.optional().describe("Where every run's events go: webhooks, commands, heartbeats"),
+      api: z
+        .strictObject(
+          {
+            listen: text("HOST:PORT like 127.0.0.1:7070")
+              .regex(/^(?:\[[0-9A-Fa-f:.]+\]|[^:\s]+):\d{1,5}$/, { error: (issue) => `expected HOST:PORT like 127.0.0.1:7070, got ${showValue(issue.input)}` })
+              .describe("Where the REST API, metrics, event stream and dashboard listen"),
+            token_env: z
+              .string(expecting("an environment variable name"))
+              .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+              .optional()
+              .describe("The variable holding the bearer token every request then needs"),
+          },
+          expecting("a map like { listen: 127.0.0.1:7070 }"),
+        )
+        .optional()
+        .describe("The REST API (/v1/...), /metrics, /healthz, the event stream and the dashboard"),
     },
     expecting("a map with `tasks` and/or `workflows`, and optionally version, state, defaults, history"),
   )
@@ -350,4 +402,5 @@ export type RawSkipRule = z.infer<typeof skipRule>;
 export type RawHttp = z.infer<typeof http>;
 export type RawHistory = z.infer<typeof history>;
 export type RawWorkflow = z.infer<typeof workflowSchema>;
+export type RawNotify = z.infer<typeof notifyEntry>;
 export type RawStep = z.infer<typeof stepSchema>;

@@ -12,6 +12,7 @@ import {
   DEFAULT_RETRY_MAX_DELAY_MS,
   type TaskSpec,
 } from "./model.js";
+import { readNotify } from "./notify.js";
 import { readSkipRule } from "./skip.js";
 import type { TaskFields } from "./task-fields.js";
 import { checkJitter, readTrigger } from "./trigger.js";
@@ -48,5 +49,6 @@ export function readTask(fields: TaskFields, ctx: ReadContext, action: Action = 
     deadlineMs: limit(v.deadline),
     env: Object.fromEntries(Object.entries(v.env ?? {}).map(([name, value]) => [name, scalarText(value, fields.pathOfEnv(name), ctx)])),
     cwd,
+    notify: readNotify(v.notify, fields.pathOf("notify"), ctx, "job"),
   };
 }

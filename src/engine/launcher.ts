@@ -13,6 +13,15 @@ export interface LauncherOptions extends RunDeps {
   writer: RunWriter & { nextRunId(): number };
   /** Log what each fire would run; run nothing, record nothing. */
   dryRun?: boolean;
+  /** Whether a task's scheduled fires are paused (`orchestrate pause`). */
+  isPaused?: (name: string) => boolean;
+}
+
+/** What became of a fire asked for by name (the API's trigger): a run, a skip, or a place in the queue. */
+export interface FireOutcome {
+  status: "running" | "skipped" | "queued";
+  /** The run started, or the record of the skip; null while it waits in the queue. */
+  runId: number | null;
 }
 
 /** A fire later than this is logged as late (the run still happens). */
@@ -29,6 +38,10 @@ interface FireRequest {
   deadline?: TimerHandle;
   /** Once the fire became a run. */
   runId?: number;
+  /** Told once, when the fire is started, skipped or queued. */
+  decided?: (outcome: FireOutcome) => void;
+  /** A person asked for it: pause and skip conditions are for schedules. */
+  asked?: boolean;
 }
 
 /** A task or a workflow: what fires and becomes runs. Their names share one namespace. */
@@ -96,6 +109,14 @@ export class RunLauncher {
     this.admit(task, { slotMs: fire.slotMs, trigger: fire.kind });
   }
 
+  /**
+   * A fire asked for through the daemon (the API): it goes through the task's concurrency policy
+   * like a scheduled one, but not through pause or skip conditions — a person asked for it now.
+   */
+  request(task: Job, trigger: RunTrigger): Promise<FireOutcome> {
+    return new Promise((resolve) => this.admit(task, { slotMs: this.options.clock.now(), trigger, decided: resolve, asked: true }));
+  }
+
   /** `orchestrate trigger`: runs now, ignoring skips and concurrency, as a person asking for it expects. */
   runNow(task: Job, trigger: RunTrigger): Promise<RunRecord> {
     const run = this.start(task, this.laneOf(task), { slotMs: this.options.clock.now(), trigger });
@@ -154,6 +175,7 @@ export class RunLauncher {
   private admit(task: Job, fire: FireRequest): void {
     if (this.closed) return;
     const lane = this.laneOf(task);
+    if (!fire.asked && this.options.isPaused?.(task.name)) return this.skip(lane, fire, `paused (orchestrate resume ${task.name})`, false);
     this.armDeadline(task, fire);
     if (lane.busy || lane.queue.length > 0) {
       switch (task.concurrency) {
@@ -162,6 +184,7 @@ export class RunLauncher {
         case "queue":
           if (lane.queue.length >= MAX_QUEUED) return this.skip(lane, fire, `${MAX_QUEUED} fires already wait, ${lane.blocker()} (concurrency: queue)`);
           lane.queue.push(fire);
+          fire.decided?.({ status: "queued", runId: null });
           return;
         case "replace":
         case "allow":
@@ -174,7 +197,7 @@ export class RunLauncher {
   /** Skip conditions, then the start. A task without them starts in the same tick as its fire. */
   private decide(lane: Lane, fire: FireRequest): void {
     const task = lane.job;
-    const rules = this.options.dryRun ? task.skip.filter((rule) => rule.kind !== "command") : task.skip;
+    const rules = fire.asked ? [] : this.options.dryRun ? task.skip.filter((rule) => rule.kind !== "command") : task.skip;
     if (rules.length === 0) {
       this.start(task, lane, fire);
       return;
@@ -192,7 +215,7 @@ export class RunLauncher {
       lane.deciding--;
       for (const error of errors) bus.emit("log", { level: "warn", task: task.name, message: `skip condition could not be judged, not skipping: ${error}` });
       if (this.closed) this.skip(lane, fire, STOPPED_BEFORE_TURN);
-      else if (reason) this.skip(lane, fire, reason);
+      else if (reason) this.skip(lane, fire, reason, false);
       else this.start(lane.job, lane, fire);
       this.next(lane);
       this.wakeIfIdle();
@@ -236,6 +259,7 @@ export class RunLauncher {
     };
     lane.running.push(occupant);
     fire.runId = taskRun.runId;
+    fire.decided?.({ status: "running", runId: taskRun.runId });
     this.announcing.add(taskRun.done);
     void taskRun.done.finally(() => this.announcing.delete(taskRun.done));
     void taskRun.ended.then(() => {
@@ -264,7 +288,8 @@ export class RunLauncher {
    * (its count and window), as a missed gap does: a long run of a per-second `forbid` task leaves
    * one record behind it, not one a second.
    */
-  private skip(lane: Lane, fire: FireRequest, reason: string): void {
+  /** `blocked`: kept out by something in its way (a run, a full queue, a stop), not skipped on purpose. */
+  private skip(lane: Lane, fire: FireRequest, reason: string, blocked = true): void {
     fire.deadline?.cancel();
     if (this.options.dryRun) return;
     const { writer, bus, clock } = this.options;
@@ -272,17 +297,22 @@ export class RunLauncher {
     const at = iso(clock.now());
     const scheduledAt = iso(fire.slotMs);
     const streak = lane.streak;
+    let runId: number;
     if (streak && streak.reason === reason) {
       streak.count++;
+      runId = streak.runId;
       const text = `${reason}; ${streak.count} fires in a row, from ${iso(streak.firstSlotMs)} to ${scheduledAt}`;
-      void writer.submit({ kind: "update", id: streak.runId, patch: { reason: text, finishedAt: at } });
-      bus.emit("run.skipped", { runId: streak.runId, task, at, reason, scheduledAt });
-      return;
+      void writer.submit({ kind: "update", id: runId, patch: { reason: text, finishedAt: at } });
+    } else {
+      const run = newRunRecord({ id: writer.nextRunId(), task, trigger: fire.trigger, status: "skipped", scheduledAt, finishedAt: at, reason });
+      runId = run.id;
+      lane.streak = { runId, reason, count: 1, firstSlotMs: fire.slotMs };
+      void writer.submit({ kind: "create", run });
     }
-    const run = newRunRecord({ id: writer.nextRunId(), task, trigger: fire.trigger, status: "skipped", scheduledAt, finishedAt: at, reason });
-    lane.streak = { runId: run.id, reason, count: 1, firstSlotMs: fire.slotMs };
-    void writer.submit({ kind: "create", run });
-    bus.emit("run.skipped", { runId: run.id, task, at, reason, scheduledAt });
+    bus.emit("run.skipped", { runId, task, at, reason, scheduledAt });
+    // With a deadline, a fire that was kept from ever becoming a run is missed (SPEC §3).
+    if (blocked && lane.job.deadlineMs !== null) bus.emit("run.missed", { runId, task, at, count: 1, from: scheduledAt, to: scheduledAt });
+    fire.decided?.({ status: "skipped", runId });
   }
 
   /**
@@ -297,6 +327,28 @@ export class RunLauncher {
     fire.deadline = clock.setTimer(fire.slotMs + deadlineMs - clock.now(), () => {
       bus.emit("run.late", { runId: fire.runId ?? null, task: task.name, at: iso(clock.now()), scheduledAt: iso(fire.slotMs), deadlineMs });
     });
+  }
+
+  /** Stops a run this daemon is running (the API's cancel): its process groups get their kill_grace. */
+  cancelRun(runId: number, reason: string): boolean {
+    for (const lane of this.lanes.values()) {
+      const run = lane.running.find((r) => r.runId === runId);
+      if (run) {
+        run.cancel("cancelled", reason, lane.job.killGraceMs);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The ids of a task's runs going now, and the name of the task a running run belongs to. */
+  runningOf(name: string): number[] {
+    return this.lanes.get(name)?.running.map((r) => r.runId) ?? [];
+  }
+
+  taskOfRunning(runId: number): string | null {
+    for (const lane of this.lanes.values()) if (lane.running.some((r) => r.runId === runId)) return lane.job.name;
+    return null;
   }
 
   runningCount(): number {

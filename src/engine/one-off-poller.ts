@@ -4,7 +4,7 @@ import type { RunStore } from "../store/contract.js";
 import type { PendingRun } from "../store/types.js";
 
 export interface OneOffPollerOptions {
-  store: RunStore;
+  store: Pick<RunStore, "duePendingRuns" | "claimPendingRun" | "nextPendingDueMs">;
   bus: EventBus;
   clock: Clock;
   /** Starts a claimed one-off. */
@@ -30,16 +30,15 @@ export class OneOffPoller {
   private polling = false;
   private again = false;
   private lastPollMs = Number.NEGATIVE_INFINITY;
-  private unwatch: (() => void) | null = null;
   private idlePollMs = POLL_MS;
   /** Looks that failed in a row: only the first is logged, a locked store must not flood the log. */
   private failures = 0;
 
   constructor(private readonly options: OneOffPollerOptions) {}
 
-  start(): void {
-    this.unwatch = this.options.store.watchChanges(() => this.changed());
-    if (this.unwatch) this.idlePollMs = FALLBACK_POLL_MS;
+  /** `hasChangeFeed`: the store says when it changes (the runtime passes those on to `changed`). */
+  start(hasChangeFeed: boolean): void {
+    if (hasChangeFeed) this.idlePollMs = FALLBACK_POLL_MS;
     void this.poll();
   }
 
@@ -52,10 +51,10 @@ export class OneOffPoller {
   stop(): void {
     this.stopped = true;
     this.timer?.cancel();
-    this.unwatch?.();
   }
 
-  private changed(): void {
+  /** The store may have changed (another process may have scheduled one): look soon. */
+  changed(): void {
     if (this.stopped) return;
     const wait = this.lastPollMs + MIN_GAP_MS - this.options.clock.now();
     if (wait <= 0) return this.wake();

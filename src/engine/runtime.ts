@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import type { OneOffSpec, OrchestrationConfig, TaskSpec } from "../config/model.js";
+import { isWorkflow, type OneOffSpec, type OrchestrationConfig, type TaskSpec } from "../config/model.js";
 import { oneOffTask, oneOffTaskName } from "../config/one-off.js";
 import type { EventBus } from "../events/bus.js";
 import { attachJournal } from "../events/journal.js";
@@ -10,10 +10,28 @@ import type { Fire } from "../schedule/types.js";
 import type { RunStore } from "../store/contract.js";
 import type { HistoryQuery, PendingRun, RunRecord, RunTrigger } from "../store/types.js";
 import type { Clock, TimerHandle } from "../time/clock.js";
-import { RunLauncher, type Job } from "./launcher.js";
+import { describeTrigger } from "../schedule/describe.js";
+import { nextFireAfter } from "../schedule/trigger.js";
+import { Controls } from "./controls.js";
+import { RunLauncher, type FireOutcome, type Job } from "./launcher.js";
 import { OneOffPoller } from "./one-off-poller.js";
 import { RunRecorder } from "./recorder.js";
 import { recoverOrphanedRuns } from "./recovery.js";
+
+/** A task or workflow as it stands (`orchestrate status`, the API's /v1/tasks). */
+export interface JobStatus {
+  name: string;
+  kind: "task" | "workflow";
+  description: string | null;
+  /** The trigger in words. */
+  schedule: string;
+  timezone: string;
+  nextFireAt: string | null;
+  paused: boolean;
+  /** Runs of it going in this process now. */
+  running: number[];
+  lastRun: RunRecord | null;
+}
 
 export interface RuntimeOptions {
   config: OrchestrationConfig;
@@ -57,6 +75,8 @@ export class Runtime {
   private stopping: Promise<void> | null = null;
   private started = false;
   private detachJournal: (() => void) | null = null;
+  private readonly controls: Controls;
+  private unwatch: (() => void) | null = null;
 
   constructor(private readonly options: RuntimeOptions) {
     const { store, bus, clock, config } = options;
@@ -72,8 +92,34 @@ export class Runtime {
       baseEnv: options.baseEnv,
       outputLimitBytes: config.history.outputLimitBytes,
       dryRun: options.dryRun,
+      isPaused: (name) => this.controls.isPaused(name),
     });
+    this.controls = new Controls({ store, bus, clock, taskOfRunning: (runId) => this.launcher.taskOfRunning(runId) });
     this.jobs = new Map<string, Job>([...config.tasks, ...config.workflows].map((job) => [job.name, job]));
+  }
+
+  /**
+   * Follows what other processes write to the store: one-offs to run, pauses, reported messages.
+   * One watch of the store for all of them; each looks at most once a second.
+   */
+  private async follow(withOneOffs: boolean): Promise<void> {
+    const { store, bus, clock } = this.options;
+    this.unwatch = store.watchChanges(() => {
+      this.oneOffs?.changed();
+      this.controls.changed();
+    });
+    await this.controls.start(this.unwatch !== null);
+    if (withOneOffs) {
+      this.oneOffs = new OneOffPoller({ store, bus, clock, run: (pending) => this.runOneOff(pending) });
+      this.oneOffs.start(this.unwatch !== null);
+    }
+  }
+
+  private unfollow(): void {
+    this.unwatch?.();
+    this.unwatch = null;
+    this.oneOffs?.stop();
+    this.controls.stop();
   }
 
   /** Run events go to the store's journal while this runtime runs something (not for every reader of the bus). */
@@ -96,6 +142,7 @@ export class Runtime {
     this.journal();
     await this.recorder.prepare();
     await recoverOrphanedRuns({ store, writer: this.recorder, launcher: this.launcher, bus, clock, jobs: this.jobs });
+    if (!this.options.dryRun) await this.follow(true);
     this.applyRetention();
     if (!store.exclusive) this.renewLease();
 
@@ -119,10 +166,6 @@ export class Runtime {
       },
     });
     this.scheduler.start();
-    if (!this.options.dryRun) {
-      this.oneOffs = new OneOffPoller({ store, bus, clock, run: (pending) => this.runOneOff(pending) });
-      this.oneOffs.start();
-    }
     bus.emit("log", {
       level: "info",
       message: `orchestrate is running ${config.tasks.length} task(s)${config.workflows.length ? ` and ${config.workflows.length} workflow(s)` : ""} from ${config.file ?? "code"} (state: ${this.options.dryRun ? "none, dry run" : store.location})`,
@@ -156,17 +199,82 @@ export class Runtime {
 
   /** Runs one task or workflow now, in this process, ignoring skips and concurrency; resolves with the finished run. */
   async trigger(name: string, how: RunTrigger = "manual"): Promise<RunRecord> {
-    const task = this.jobs.get(name);
-    if (!task) throw new Error(`no ${this.options.config.workflows.length ? "task or workflow" : "task"} named "${name}"${this.listTasks()}`);
+    const task = this.job(name);
     const detach = this.journal();
+    // In the daemon this runs beside everything else; alone (`orchestrate trigger`), it follows
+    // the store itself for the messages its scripts report.
+    const alone = !this.started;
     try {
       await this.recorder.prepare();
+      if (alone) await this.follow(false);
       const run = await this.launcher.runNow(task, how);
+      if (alone) await this.controls.look();
       if (!(await this.recorder.flush(30_000))) throw new Error(`could not record run ${run.id} in ${this.options.store.location}`);
       return run;
     } finally {
+      if (alone) this.unfollow();
       detach();
     }
+  }
+
+  /**
+   * A run asked for through the daemon (the API): it goes through the concurrency policy like a
+   * scheduled fire; resolves once it started, was skipped, or took its place in the queue.
+   */
+  async request(name: string, how: RunTrigger = "api"): Promise<FireOutcome> {
+    const job = this.job(name);
+    return this.launcher.request(job, how);
+  }
+
+  /** Stops a run going in this daemon, or cancels a one-off not yet due; false when there was nothing to stop. */
+  async cancel(runId: number, reason = "cancelled by request"): Promise<boolean> {
+    if (this.launcher.cancelRun(runId, reason)) return true;
+    return this.options.store.cancelPendingRun(runId, new Date(this.options.clock.now()).toISOString(), reason);
+  }
+
+  /** Pauses a task's or workflow's scheduled fires (kept in the store, across restarts) or resumes them. */
+  async setPaused(name: string, paused: boolean): Promise<void> {
+    this.job(name);
+    await this.options.store.setPaused(name, paused);
+    await this.controls.look();
+  }
+
+  /** A message (and maybe a status) a running script reports on its run. */
+  async report(runId: number, report: { status: RunRecord["status"] | null; message: string | null }): Promise<void> {
+    const at = new Date(this.options.clock.now()).toISOString();
+    await this.options.store.applyWrites([{ kind: "message", id: runId, message: { at, ...report } }]);
+    await this.controls.look();
+  }
+
+  /** Every task and workflow as it stands: schedule, next fire, paused, running now, last run. */
+  async status(): Promise<JobStatus[]> {
+    const { store, clock } = this.options;
+    const now = clock.now();
+    const planned = new Map((this.scheduler?.nextFires() ?? []).map((f) => [f.task, f.atMs]));
+    const paused = this.started ? null : await store.pausedTasks();
+    return Promise.all(
+      [...this.jobs.values()].map(async (job) => {
+        const [last] = await store.history({ task: job.name, limit: 1 });
+        const next = this.scheduler ? (planned.get(job.name) ?? null) : job.trigger ? nextFireAfter(job.trigger, job.timezone, now, now) : null;
+        return {
+          name: job.name,
+          kind: isWorkflow(job) ? "workflow" : "task",
+          description: job.description,
+          schedule: describeTrigger(job.trigger, job.timezone, job.name),
+          timezone: job.timezone,
+          nextFireAt: next === null ? null : new Date(next).toISOString(),
+          paused: paused ? paused.has(job.name) : this.controls.isPaused(job.name),
+          running: this.launcher.runningOf(job.name),
+          lastRun: last ?? null,
+        } satisfies JobStatus;
+      }),
+    );
+  }
+
+  private job(name: string): Job {
+    const job = this.jobs.get(name);
+    if (!job) throw new Error(`no ${this.options.config.workflows.length ? "task or workflow" : "task"} named "${name}"${this.listTasks()}`);
+    return job;
   }
 
   /** Adds a one-off run (a URL or a script) to the store, due after a delay or at a time; returns its id. */
@@ -224,7 +332,7 @@ export class Runtime {
   private async shutdown(graceMs: number): Promise<void> {
     const { store, bus } = this.options;
     this.scheduler?.stop();
-    this.oneOffs?.stop();
+    this.unfollow();
     for (const timer of this.timers) timer.cancel();
     this.launcher.close();
     const running = this.launcher.runningCount();

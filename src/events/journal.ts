@@ -18,6 +18,7 @@ export const JOURNALED = [
   "run.interrupted",
   "run.missed",
   "run.late",
+  "run.message",
   "step.started",
   "step.succeeded",
   "step.failed",

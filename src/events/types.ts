@@ -26,6 +26,8 @@ export interface OrchestratorEvents {
   "run.missed": RunEventBase & { count: number; from: string; to: string };
   /** Not succeeded `deadlineMs` after its fire (still running or waiting its turn: no run id yet). */
   "run.late": { runId: number | null; task: string; at: string; scheduledAt: string; deadlineMs: number };
+  /** A running script reported on itself (`orchestrate report`): a message, a status, or both. */
+  "run.message": RunEventBase & { status: RunRecord["status"] | null; message: string | null };
   "run.retrying": RunEventBase & { invocation: number; attempt: number; delayMs: number; error: string };
   "step.started": StepEventBase;
   "step.succeeded": StepEventBase & { outputs: Record<string, string> };

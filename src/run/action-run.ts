@@ -42,6 +42,8 @@ export interface ActionProgress {
   invocations(invocations: InvocationRecord[], attempts: number): void;
   /** An attempt failed and another comes after `delayMs`. */
   retrying(info: { invocation: number; attempt: number; delayMs: number; error: string }): void;
+  /** A line the running script printed (for a live view of its output). */
+  line?(line: string): void;
 }
 
 export interface ActionOutcome {
@@ -247,7 +249,10 @@ export class ActionRun {
       timeoutMs: task.timeoutMs,
       killGraceMs: task.killGraceMs,
       outputLimitBytes: this.deps.outputLimitBytes,
-      onLine: (stream, line) => bus.emit("invocation.output", { ...event, at: this.now(), stream, line }),
+      onLine: (stream, line) => {
+        bus.emit("invocation.output", { ...event, at: this.now(), stream, line });
+        this.progress.line?.(line);
+      },
     });
     const outcome = await this.current.done;
     this.current = null;

@@ -1,6 +1,8 @@
 import type { TaskSpec } from "../config/model.js";
 import type { RunPatch, RunRecord, RunStatus, WriteOp } from "../store/types.js";
+import type { TimerHandle } from "../time/clock.js";
 import { ActionRun, type ActionDeps } from "./action-run.js";
+import { OutputTail } from "./output-tail.js";
 
 /**
  * How a start waits for its record to be committed. The embedded store commits in well under a
@@ -10,6 +12,8 @@ import { ActionRun, type ActionDeps } from "./action-run.js";
 export const CREATE_WAIT_MS = 250;
 /** How long a finished run waits for its final record before announcing itself anyway. */
 export const FINAL_WRITE_WAIT_MS = 2_000;
+/** How often a running run's output so far is recorded, for `show` and `orchestrate logs -f`. */
+export const LIVE_OUTPUT_EVERY_MS = 2_000;
 
 /** Where a run's record goes: the engine's recorder, which never blocks and never throws. */
 export interface RunWriter {
@@ -47,6 +51,7 @@ export interface ActiveRun {
 /** One run of a task, from its record to its final status, recorded as it goes. */
 export class TaskRun implements ActiveRun {
   private readonly action: ActionRun;
+  private readonly live: LiveOutput;
   private resolveEnded!: (run: RunRecord) => void;
   readonly ended = new Promise<RunRecord>((resolve) => (this.resolveEnded = resolve));
   readonly done: Promise<RunRecord>;
@@ -56,9 +61,11 @@ export class TaskRun implements ActiveRun {
     private readonly deps: RunDeps,
   ) {
     const { task, run, scheduledAt } = request;
+    this.live = new LiveOutput(deps, (output) => this.record({ output }));
     this.action = new ActionRun({ task, runId: run.id, scheduledAt, label: { task: task.name } }, deps, {
       invocations: (invocations, attempts) => this.record({ invocations, attempts }),
       retrying: (info) => deps.bus.emit("run.retrying", { runId: run.id, task: task.name, at: this.now(), ...info }),
+      line: (line) => this.live.push(line),
     });
     this.done = this.execute();
   }
@@ -88,6 +95,7 @@ export class TaskRun implements ActiveRun {
     if (!this.request.recorded) await writer.submitAndWait({ kind: "create", run: structuredClone(run) }, CREATE_WAIT_MS);
     bus.emit("run.started", { runId: run.id, task: task.name, at: run.startedAt!, scheduledAt: run.scheduledAt, trigger: run.trigger });
     const { status, outputs: _outputs, ...patch } = await this.action.run();
+    this.live.stop();
     return this.finish(status, patch);
   }
 
@@ -122,5 +130,36 @@ export class TaskRun implements ActiveRun {
     else if (status === "cancelled") bus.emit("run.cancelled", { runId, task: task.name, at, reason: run.reason ?? run.error ?? "cancelled" });
     else if (status === "interrupted") bus.emit("run.interrupted", { runId, task: task.name, at });
     return run;
+  }
+}
+
+/**
+ * The output of a run that is still going, recorded every few seconds while it changes: what
+ * `show` and `orchestrate logs -f` read. The final record keeps the invocations' own tails.
+ */
+export class LiveOutput {
+  private readonly tail: OutputTail;
+  private timer: TimerHandle | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly deps: Pick<ActionDeps, "clock" | "outputLimitBytes">,
+    private readonly save: (output: string) => void,
+  ) {
+    this.tail = new OutputTail(deps.outputLimitBytes);
+  }
+
+  push(line: string): void {
+    this.tail.push(line);
+    if (this.timer || this.stopped) return;
+    this.timer = this.deps.clock.setTimer(LIVE_OUTPUT_EVERY_MS, () => {
+      this.timer = null;
+      if (!this.stopped) this.save(this.tail.text());
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.timer?.cancel();
   }
 }

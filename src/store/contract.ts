@@ -7,6 +7,7 @@
 import type {
   EventQuery,
   HistoryQuery,
+  StoredMessage,
   JournalEvent,
   NewPendingRun,
   PendingRun,
@@ -97,6 +98,19 @@ export interface OneOffQueue {
   nextPendingDueMs(): Promise<number | null>;
   /** Marks a pending run as started by this process, unless someone else got it first. */
   claimPendingRun(id: number, startedAt: string, options?: WriteOptions): Promise<boolean>;
+  /** Marks a pending run cancelled, unless it has started; true if it was still pending. */
+  cancelPendingRun(id: number, finishedAt: string, reason: string): Promise<boolean>;
+}
+
+/** What people steer from outside the daemon: paused tasks, and messages scripts report. */
+export interface Controls {
+  /** Pauses or resumes a task (or workflow) by name; kept across restarts. */
+  setPaused(task: string, paused: boolean): Promise<void>;
+  pausedTasks(): Promise<Set<string>>;
+  /** Messages added after the one with id `afterId` (0: all), oldest first. */
+  messagesSince(afterId: number, limit?: number): Promise<StoredMessage[]>;
+  /** The id of the newest message, so a follower starts after what is already there. */
+  lastMessageId(): Promise<number>;
 }
 
 export interface ChangeFeed {
@@ -113,7 +127,7 @@ export interface EventJournal {
   readEvents(query: EventQuery): Promise<JournalEvent[]>;
 }
 
-export interface RunStore extends RunRecords, SlotClaims, Leases, OneOffQueue, ChangeFeed, EventJournal {
+export interface RunStore extends RunRecords, SlotClaims, Leases, OneOffQueue, Controls, ChangeFeed, EventJournal {
   /** Where the state lives, for messages (credentials masked). */
   readonly location: string;
   /** One daemon at a time (the embedded SQLite store); false when several may share it. */

@@ -52,10 +52,24 @@ export interface InvocationRecord {
   finishedAt: string | null;
 }
 
+/** What a running script said about itself (`orchestrate report`, the Python `report()`). */
 export interface RunMessage {
   at: string;
   status: RunStatus | null;
   message: string | null;
+}
+
+/** One notification of a run's event: sent (or not) to a webhook or a command. */
+export interface DeliveryRecord {
+  at: string;
+  /** The event's name: run.started, run.failed … */
+  event: string;
+  /** The webhook URL (credentials masked) or the command. */
+  destination: string;
+  status: "delivered" | "failed";
+  attempts: number;
+  /** Why it failed, or the receiver's HTTP status. */
+  detail: string | null;
 }
 
 /** What a step's rollback did. */
@@ -109,6 +123,8 @@ export interface RunRecord {
   steps: StepRecord[];
   invocations: InvocationRecord[];
   messages: RunMessage[];
+  /** Notifications of the run's events (webhooks, commands) and whether they were delivered. */
+  notifications: DeliveryRecord[];
 }
 
 /** A one-off that is due, with what it is to do. */
@@ -133,6 +149,7 @@ export function newRunRecord(run: Pick<RunRecord, "id" | "task" | "trigger" | "s
     steps: [],
     invocations: [],
     messages: [],
+    notifications: [],
     ...run,
   };
 }
@@ -167,6 +184,15 @@ export interface HistoryQuery {
   task?: string;
   status?: RunStatus;
   limit?: number;
+  /** Only runs with a smaller id: the next page after the last one seen. */
+  before?: number;
+}
+
+/** A message a script reported, with the id the store gave it, for those who follow new ones. */
+export interface StoredMessage {
+  id: number;
+  runId: number;
+  message: RunMessage;
 }
 
 export interface Retention {
@@ -209,4 +235,5 @@ export type WriteOp =
   | { kind: "update"; id: number; patch: RunPatch }
   | { kind: "message"; id: number; message: RunMessage }
   | { kind: "slot"; task: string; slotMs: number }
-  | { kind: "event"; event: NewJournalEvent };
+  | { kind: "event"; event: NewJournalEvent }
+  | { kind: "delivery"; id: number; delivery: DeliveryRecord };

@@ -6,7 +6,7 @@ import { upstreamOf } from "../config/workflow-graph.js";
 import { ActionRun, type ActionOutcome } from "../run/action-run.js";
 import { taskEnvironment } from "../run/environment.js";
 import { evaluateSkips } from "../run/skip.js";
-import { CREATE_WAIT_MS, FINAL_WRITE_WAIT_MS, type ActiveRun, type RunDeps } from "../run/task-run.js";
+import { CREATE_WAIT_MS, FINAL_WRITE_WAIT_MS, LiveOutput, type ActiveRun, type RunDeps } from "../run/task-run.js";
 import type { RollbackRecord, RunPatch, RunRecord, RunStatus, StepRecord } from "../store/types.js";
 import { inputEnvironment, readOutputFile } from "./outputs.js";
 
@@ -162,6 +162,10 @@ export class WorkflowRun implements ActiveRun {
 
     const inputs = this.inputsOf(step.name);
     const outputFile = join(this.outputDir!, `${step.name}.out`);
+    const live = new LiveOutput(this.deps, (output) => {
+      record.output = output;
+      this.recordSteps();
+    });
     const action = new ActionRun(
       {
         task: step.task,
@@ -178,17 +182,18 @@ export class WorkflowRun implements ActiveRun {
           this.recordSteps();
         },
         retrying: (info) => bus.emit("step.retrying", { runId: run.id, task: workflow.name, step: step.name, at: this.now(), ...info }),
+        line: (line) => live.push(line),
       },
     );
     this.running.set(step.name, action);
-    void this.judgeAndRun(step, action, outputFile).then(() => {
+    void this.judgeAndRun(step, action, outputFile, live).then(() => {
       this.running.delete(step.name);
       this.wake?.();
     });
   }
 
   /** A step's own skip conditions, then its action. */
-  private async judgeAndRun(step: StepSpec, action: ActionRun, outputFile: string): Promise<void> {
+  private async judgeAndRun(step: StepSpec, action: ActionRun, outputFile: string, live: LiveOutput): Promise<void> {
     const { workflow, run, scheduledAt } = this.request;
     const { bus, executor, baseEnv } = this.deps;
     if (step.task.skip.length > 0) {
@@ -201,10 +206,14 @@ export class WorkflowRun implements ActiveRun {
         executor,
       });
       for (const error of errors) bus.emit("log", { level: "warn", task: workflow.name, runId: run.id, message: `step ${step.name}: skip condition could not be judged, not skipping: ${error}` });
-      if (reason) return this.endStep(step.name, { status: "skipped", reason });
+      if (reason) {
+        live.stop();
+        return this.endStep(step.name, { status: "skipped", reason });
+      }
     }
     bus.emit("step.started", { runId: run.id, task: workflow.name, step: step.name, at: this.now() });
     const outcome = await action.run();
+    live.stop();
     const written = await readOutputFile(outputFile);
     if (written.ignored.length > 0) {
       bus.emit("log", { level: "warn", task: workflow.name, runId: run.id, message: `step ${step.name}: ignored output lines that are not key=value: ${written.ignored.slice(0, 3).join(" | ")}` });

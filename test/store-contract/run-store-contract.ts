@@ -140,6 +140,9 @@ export function describeRunStoreContract(name: string, makeHarness: () => StoreH
         expect(ids(await store.history({ status: "failed" }))).toEqual([2, 1]);
         expect(ids(await store.history({ task: "a", status: "failed" }))).toEqual([2]);
         expect(ids(await store.history({ limit: 2 }))).toEqual([3, 2]);
+        // The next page: runs before the last one seen.
+        expect(ids(await store.history({ limit: 2, before: first + 2 }))).toEqual([1, 0]);
+        expect(ids(await store.history({ task: "a", before: first + 3 }))).toEqual([2, 0]);
       });
     });
 
@@ -210,6 +213,49 @@ export function describeRunStoreContract(name: string, makeHarness: () => StoreH
         expect(claims.filter(Boolean)).toHaveLength(1);
         expect(await store.getRun(soon)).toMatchObject({ status: "running", startedAt: iso(T0 + 1001) });
         expect(await store.nextPendingDueMs()).toBe(T0 + 5000);
+      });
+    });
+
+    describe("controls", () => {
+      it("pausing a task is kept, seen by another connection, and undone by resuming", async () => {
+        const other = await another();
+        await store.setPaused("report", true);
+        await store.setPaused("backup", true);
+        expect(await other.pausedTasks()).toEqual(new Set(["report", "backup"]));
+        await other.setPaused("report", false);
+        expect(await store.pausedTasks()).toEqual(new Set(["backup"]));
+      });
+
+      it("messages reported by scripts are followed by id, from any connection", async () => {
+        const other = await another();
+        const id = await store.reserveRunIds(1);
+        await store.applyWrites([{ kind: "create", run: { ...finished(id, "t", iso(T0)), status: "running", finishedAt: null } }]);
+        const before = await store.lastMessageId();
+        await other.applyWrites([{ kind: "message", id, message: { at: iso(T0 + 1), status: "running", message: "halfway" } }]);
+        await other.applyWrites([{ kind: "message", id, message: { at: iso(T0 + 2), status: null, message: "almost" } }]);
+        const since = await store.messagesSince(before);
+        expect(since.map((m) => [m.runId, m.message.message])).toEqual([
+          [id, "halfway"],
+          [id, "almost"],
+        ]);
+        expect(await store.messagesSince(since[0]!.id)).toHaveLength(1);
+        expect(await store.lastMessageId()).toBe(since[1]!.id);
+      });
+
+      it("a pending one-off can be cancelled until it starts", async () => {
+        const id = await store.addPendingRun({ task: "once:x", dueMs: T0 + 5000, oneOff: { kind: "http", url: "http://x" } }, T0);
+        expect(await store.cancelPendingRun(id, iso(T0 + 1), "cancelled by request")).toBe(true);
+        expect(await store.getRun(id)).toMatchObject({ status: "cancelled", error: "cancelled by request", finishedAt: iso(T0 + 1) });
+        expect(await store.cancelPendingRun(id, iso(T0 + 2), "again")).toBe(false);
+        expect(await store.duePendingRuns(T0 + 10_000)).toEqual([]);
+      });
+
+      it("keeps each notification of a run's events with the run", async () => {
+        const id = await store.reserveRunIds(1);
+        const delivery = { at: iso(T0), event: "run.failed", destination: "https://hooks.example.com/x", status: "failed" as const, attempts: 5, detail: "timed out after 10s" };
+        await store.applyWrites([{ kind: "create", run: finished(id, "t", iso(T0)) }, { kind: "delivery", id, delivery }]);
+        expect((await store.getRun(id))!.notifications).toEqual([delivery]);
+        expect((await store.history({}))[0]!.notifications).toEqual([delivery]);
       });
     });
 

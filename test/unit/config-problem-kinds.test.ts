@@ -324,9 +324,3 @@ describe("YAML itself", () => {
     expect(problemsIn(`tasks: {}\n---\ntasks: {}\n`)).toEqual(["2:1: the file holds more than one YAML document (---); put everything in one"]);
   });
 });
-
-describe("sections this version does not run yet are refused, not ignored", () => {
-  it.each(["notify", "api"])("%s", (section) => {
-    expect(onlyProblem(`tasks: {}\n${section}: {}\n`)).toBe(`2:1: \`${section}\` is not supported by this version of orchestrate yet`);
-  });
-});

@@ -69,6 +69,7 @@ describe("the sample file of SPEC §3 loads into the model the engine runs", () 
       deadlineMs: 15 * 60_000,
       env: { PGHOST: "db1" },
       cwd: dir,
+      notify: [],
     });
   });
 
@@ -94,6 +95,18 @@ describe("the sample file of SPEC §3 loads into the model the engine runs", () 
       ["transform", ["extract"], 2, null],
       ["load", ["transform"], 0, null],
     ]);
+  });
+
+  it("notify: a signed webhook for three events, a command for failures, a heartbeat every minute", () => {
+    expect(config.notify).toEqual([
+      { kind: "webhook", url: "https://hooks.example.com/orchestrate", events: ["started", "succeeded", "failed"], secretEnv: "WEBHOOK_SECRET", headers: {}, timeoutMs: 10_000 },
+      { kind: "command", command: "scripts/page-oncall.sh", events: ["failed", "late", "missed"], timeoutMs: 30_000, cwd: dir },
+      { kind: "heartbeat", url: "https://hc-ping.example.com/uuid", everyMs: 60_000, timeoutMs: 10_000 },
+    ]);
+  });
+
+  it("api: on loopback, with a token from the environment", () => {
+    expect(config.api).toEqual({ host: "127.0.0.1", port: 7070, tokenEnv: "ORCHESTRATE_TOKEN" });
   });
 
   it("history", () => {

@@ -1,4 +1,4 @@
-/** SPEC §3's sample file (without the sections this version refuses: notify, api). */
+/** SPEC §3's sample file, whole. */
 export const SPEC_SAMPLE = `version: 1
 state: .orchestrate/state.db
 defaults:
@@ -48,6 +48,17 @@ workflows:
       extract:   { type: python, scripts: [ { path: etl/extract.py } ], rollback: { command: "etl/undo_extract.sh" } }
       transform: { depends_on: [extract], scripts: [ { path: etl/transform.py } ], retries: 2 }
       load:      { depends_on: [transform], scripts: [ { path: etl/load.py } ] }
+notify:
+  - webhook: https://hooks.example.com/orchestrate
+    events: [started, succeeded, failed]
+    secret_env: WEBHOOK_SECRET
+  - command: scripts/page-oncall.sh
+    events: [failed, late, missed]
+  - heartbeat: https://hc-ping.example.com/uuid
+    every: 1m
+api:
+  listen: 127.0.0.1:7070
+  token_env: ORCHESTRATE_TOKEN
 history:
   keep_runs: 1000
   keep_days: 90

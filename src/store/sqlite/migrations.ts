@@ -68,4 +68,16 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX events_run ON events (run_id, seq);
   CREATE INDEX events_created ON events (created_ms);
   `,
+  `
+  CREATE TABLE deliveries (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    at TEXT NOT NULL,
+    event TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    detail TEXT
+  );
+  CREATE INDEX deliveries_run ON deliveries (run_id);
+  `,
 ];

@@ -1,4 +1,4 @@
-import type { JournalEvent, RunMessage, RunRecord } from "../types.js";
+import type { DeliveryRecord, JournalEvent, RunMessage, RunRecord } from "../types.js";
 
 export interface RunRow {
   id: number;
@@ -21,7 +21,7 @@ export interface RunRow {
   daemon_id: string | null;
 }
 
-export function rowToRun(row: RunRow, messages: RunMessage[]): RunRecord {
+export function rowToRun(row: RunRow, messages: RunMessage[], notifications: DeliveryRecord[] = []): RunRecord {
   return {
     id: row.id,
     task: row.task,
@@ -39,6 +39,7 @@ export function rowToRun(row: RunRow, messages: RunMessage[]): RunRecord {
     steps: row.steps ? JSON.parse(row.steps) : [],
     invocations: row.invocations ? JSON.parse(row.invocations) : [],
     messages,
+    notifications,
   };
 }
 

@@ -16,6 +16,8 @@ import {
   type RunMessage,
   type RunPatch,
   type RunRecord,
+  type StoredMessage,
+  type DeliveryRecord,
   type WriteOp,
 } from "../types.js";
 import { stateFileProblem } from "../../config/state.js";
@@ -135,6 +137,17 @@ export class SqliteStore implements RunStore {
       bumpSequence: db.prepare(`UPDATE sqlite_sequence SET seq = seq + ? WHERE name = 'runs'`),
       get: db.prepare(`SELECT * FROM runs WHERE id = ?`),
       messagesOf: db.prepare(`SELECT at, status, message FROM messages WHERE run_id = ? ORDER BY rowid`),
+      deliveriesOf: db.prepare(`SELECT at, event, destination, status, attempts, detail FROM deliveries WHERE run_id = ? ORDER BY rowid`),
+      addDelivery: db.prepare(`INSERT INTO deliveries (run_id, at, event, destination, status, attempts, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      messagesSince: db.prepare(`SELECT rowid AS id, run_id, at, status, message FROM messages WHERE rowid > ? ORDER BY rowid LIMIT ?`),
+      lastMessage: db.prepare(`SELECT MAX(rowid) AS id FROM messages`),
+      setPaused: db.prepare(
+        `INSERT INTO task_state (task, paused) VALUES (?, ?) ON CONFLICT (task) DO UPDATE SET paused = excluded.paused`,
+      ),
+      paused: db.prepare(`SELECT task FROM task_state WHERE paused = 1`),
+      cancelPending: db.prepare(
+        `UPDATE runs SET status = 'cancelled', finished_at = ?, error = ? WHERE id = ? AND status = 'pending'`,
+      ),
       addMessage: db.prepare(`INSERT INTO messages (run_id, at, status, message) VALUES (?, ?, ?, ?)`),
       lastSlots: db.prepare(`SELECT task, last_slot_ms FROM task_state WHERE last_slot_ms IS NOT NULL`),
       // Only ever forward: a slot at or before the task's last one was already handled.
@@ -266,6 +279,11 @@ export class SqliteStore implements RunStore {
       case "slot":
         this.statements.claimSlot.run(op.task, op.slotMs);
         return;
+      case "delivery": {
+        const d = op.delivery;
+        this.statements.addDelivery.run(op.id, d.at, d.event, d.destination, d.status, d.attempts, d.detail);
+        return;
+      }
       case "event":
         this.statements.addEvent.run({
           id: op.event.id,
@@ -309,10 +327,15 @@ export class SqliteStore implements RunStore {
     statement.run(...values, id);
   }
 
+  /** A run with its messages and notifications. */
+  private fullRun(row: RunRow): RunRecord {
+    return rowToRun(row, this.statements.messagesOf.all(row.id) as RunMessage[], this.statements.deliveriesOf.all(row.id) as DeliveryRecord[]);
+  }
+
   async getRun(id: number): Promise<RunRecord | null> {
     const row = this.statements.get.get(id) as RunRow | undefined;
     if (!row) return null;
-    return rowToRun(row, this.statements.messagesOf.all(id) as RunMessage[]);
+    return this.fullRun(row);
   }
 
   async history(query: HistoryQuery): Promise<RunRecord[]> {
@@ -326,9 +349,13 @@ export class SqliteStore implements RunStore {
       where.push("status = ?");
       values.push(query.status);
     }
+    if (query.before !== undefined) {
+      where.push("id < ?");
+      values.push(query.before);
+    }
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...values, query.limit ?? 50) as RunRow[];
-    return rows.map((row) => rowToRun(row, this.statements.messagesOf.all(row.id) as RunMessage[]));
+    return rows.map((row) => this.fullRun(row));
   }
 
   async lastSlots(): Promise<Map<string, number>> {
@@ -388,6 +415,29 @@ export class SqliteStore implements RunStore {
   async claimPendingRun(id: number, startedAt: string, options: WriteOptions = {}): Promise<boolean> {
     this.waitForLocks(options.lockWaitMs ?? this.lockWaitMs);
     return this.statements.claimPending.run(startedAt, this.owner, id).changes === 1;
+  }
+
+  async cancelPendingRun(id: number, finishedAt: string, reason: string): Promise<boolean> {
+    this.waitForLocks(this.lockWaitMs);
+    return this.statements.cancelPending.run(finishedAt, reason, id).changes === 1;
+  }
+
+  async setPaused(task: string, paused: boolean): Promise<void> {
+    this.waitForLocks(this.lockWaitMs);
+    this.statements.setPaused.run(task, paused ? 1 : 0);
+  }
+
+  async pausedTasks(): Promise<Set<string>> {
+    return new Set((this.statements.paused.all() as Array<{ task: string }>).map((row) => row.task));
+  }
+
+  async messagesSince(afterId: number, limit = 1000): Promise<StoredMessage[]> {
+    const rows = this.statements.messagesSince.all(afterId, limit) as Array<{ id: number; run_id: number } & RunMessage>;
+    return rows.map(({ id, run_id, at, status, message }) => ({ id, runId: run_id, message: { at, status, message } }));
+  }
+
+  async lastMessageId(): Promise<number> {
+    return (this.statements.lastMessage.get() as { id: number | null }).id ?? 0;
   }
 
   async readEvents(query: EventQuery): Promise<JournalEvent[]> {
