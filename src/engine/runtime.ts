@@ -76,6 +76,8 @@ export class Runtime {
   private started = false;
   private detachJournal: (() => void) | null = null;
   private readonly controls: Controls;
+  /** Set by the API while it serves: the URL and a token with which a run's scripts report on it. */
+  private reportEnv: ((runId: number) => Record<string, string>) | null = null;
   private unwatch: (() => void) | null = null;
 
   constructor(private readonly options: RuntimeOptions) {
@@ -93,6 +95,7 @@ export class Runtime {
       outputLimitBytes: config.history.outputLimitBytes,
       dryRun: options.dryRun,
       isPaused: (name) => this.controls.isPaused(name),
+      runEnv: (runId) => ({ ORCHESTRATE_STATE: store.location, ...this.reportEnv?.(runId) }),
     });
     this.controls = new Controls({ store, bus, clock, taskOfRunning: (runId) => this.launcher.taskOfRunning(runId) });
     this.jobs = new Map<string, Job>([...config.tasks, ...config.workflows].map((job) => [job.name, job]));
@@ -237,6 +240,16 @@ export class Runtime {
     this.job(name);
     await this.options.store.setPaused(name, paused);
     await this.controls.look();
+  }
+
+  /** The API serves: scripts report through it (`orchestrate report`, the Python `report()`). */
+  setReportEnvironment(env: ((runId: number) => Record<string, string>) | null): void {
+    this.reportEnv = env;
+  }
+
+  /** The store this runtime records into: for readers that need more than the commands (the API's event stream). */
+  get store(): RunStore {
+    return this.options.store;
   }
 
   /** A message (and maybe a status) a running script reports on its run. */

@@ -22,6 +22,8 @@ export interface ActionDeps {
   /** The daemon's environment, the base of every script's. */
   baseEnv: Record<string, string | undefined>;
   outputLimitBytes: number;
+  /** What a run's scripts get from the engine itself: where to report to (ORCHESTRATE_STATE, the API's URL and a token). */
+  runEnv?: (runId: number) => Record<string, string>;
 }
 
 export interface ActionContext {
@@ -245,7 +247,16 @@ export class ActionRun {
       command: base.command,
       args,
       cwd: task.cwd,
-      env: invocationEnv({ base: this.deps.baseEnv, taskEnv: task.env, task: label.task, runId, scheduledAt, attempt, params, extra: this.context.extraEnv }),
+      env: invocationEnv({
+        base: this.deps.baseEnv,
+        taskEnv: task.env,
+        task: label.task,
+        runId,
+        scheduledAt,
+        attempt,
+        params,
+        extra: { ...this.deps.runEnv?.(runId), ...this.context.extraEnv },
+      }),
       timeoutMs: task.timeoutMs,
       killGraceMs: task.killGraceMs,
       outputLimitBytes: this.deps.outputLimitBytes,
