@@ -1,8 +1,10 @@
 import { loadConfigFile, type LoadOptions } from "./config/load.js";
 import { oneOffProblem } from "./config/one-off.js";
 import { DEFAULT_HISTORY, type OneOffSpec, type OrchestrationConfig, type ScriptType, type TaskSpec, type WorkflowSpec } from "./config/model.js";
-import { Runtime } from "./engine/runtime.js";
+import { Runtime, type JobStatus } from "./engine/runtime.js";
 import { EventBus, type Listener } from "./events/bus.js";
+import { Notifier } from "./notify/notifier.js";
+import { packageVersion } from "./util/version.js";
 import type { OrchestratorEventName } from "./events/types.js";
 import type { Executor } from "./run/executor.js";
 import type { RunStore } from "./store/contract.js";
@@ -27,6 +29,9 @@ export interface WorkflowOptions {
   /** Folder that relative script paths resolve against (default: process.cwd()). */
   cwd?: string;
 }
+
+/** How long a stopping daemon (or a finished `trigger`) waits for its last notifications. */
+const NOTIFY_FLUSH_MS = 10_000;
 
 export interface OrchestratorOptions {
   /** A loaded configuration; or call `loadConfig(file)`, or add tasks in code. */
@@ -58,6 +63,7 @@ export class Orchestrator {
   private runtime: Runtime | null = null;
   private daemon: Runtime | null = null;
   private stopped: Promise<void> | null = null;
+  private notifier: Notifier | null = null;
   private readonly codeTasks: TaskSpec[] = [];
   private readonly codeWorkflows: WorkflowSpec[] = [];
   private resolveStopped: (() => void) | null = null;
@@ -161,6 +167,7 @@ export class Orchestrator {
       this.daemon = null;
       throw error;
     }
+    if (!this.options.dryRun) this.notifier = this.notifications(daemon, true);
     return this.stopped;
   }
 
@@ -168,6 +175,7 @@ export class Orchestrator {
   async stop(options: { graceMs?: number } = {}): Promise<void> {
     if (this.daemon) {
       await this.daemon.stop(options.graceMs ?? 30_000);
+      await this.stopNotifications(this.daemon);
       this.daemon = null;
       this.resolveStopped?.();
     }
@@ -177,6 +185,8 @@ export class Orchestrator {
   /** Kills every running invocation at once (a second Ctrl-C). */
   async kill(): Promise<void> {
     await this.daemon?.kill();
+    void this.notifier?.stop(0);
+    this.notifier = null;
     this.daemon = null;
     this.resolveStopped?.();
     await this.close();
@@ -184,7 +194,15 @@ export class Orchestrator {
 
   /** Runs one task or workflow now, in this process, recorded as a `manual` run; resolves with the finished run. */
   async trigger(name: string): Promise<RunRecord> {
-    return this.engine().trigger(name, "manual");
+    const engine = this.engine();
+    if (this.daemon) return engine.trigger(name, "manual");
+    // Alone (`orchestrate trigger`), this process tells the run's events to the configured destinations itself.
+    this.notifier = this.notifications(engine, false);
+    try {
+      return await engine.trigger(name, "manual");
+    } finally {
+      await this.stopNotifications(engine);
+    }
   }
 
   /**
@@ -203,6 +221,25 @@ export class Orchestrator {
     return this.engine().schedule(what, when);
   }
 
+  /** Pauses a task's (or workflow's) scheduled fires, in the state store: a running daemon honours it within a second, and it survives restarts. */
+  async pause(name: string): Promise<void> {
+    await this.engine().setPaused(name, true);
+  }
+
+  async resume(name: string): Promise<void> {
+    await this.engine().setPaused(name, false);
+  }
+
+  /** Stops a run this orchestrator is running, or cancels a one-off not yet due. */
+  async cancel(runId: number): Promise<boolean> {
+    return this.engine().cancel(runId);
+  }
+
+  /** Every task and workflow: schedule, next fire, paused, running now, last run. */
+  async status(): Promise<JobStatus[]> {
+    return this.engine().status();
+  }
+
   /** A run by id (seed 000's getResults): its status, result or last error; null if there is none. */
   async getResults(runId: number): Promise<RunRecord | null> {
     return this.engine().getRun(runId);
@@ -217,6 +254,31 @@ export class Orchestrator {
     if (this.store && !this.options.store) await this.store.close();
     this.store = this.options.store ?? null;
     this.runtime = null;
+  }
+
+  /** Webhooks, commands and heartbeats of the config, on the bus of `runtime`; null when there are none. */
+  private notifications(runtime: Runtime, withHeartbeats: boolean): Notifier | null {
+    const notifier = new Notifier({
+      config: this.config,
+      bus: this.bus,
+      clock: this.clock,
+      executor: runtime.executor,
+      env: this.options.env ?? process.env,
+      version: packageVersion(),
+      record: (runId, delivery) => void runtime.recorder.submit({ kind: "delivery", id: runId, delivery }),
+      healthy: () => !runtime.recorder.failing,
+    });
+    if (!notifier.active) return null;
+    notifier.start(withHeartbeats);
+    return notifier;
+  }
+
+  /** Lets the last notifications go out (bounded), and records their deliveries. */
+  private async stopNotifications(runtime: Runtime): Promise<void> {
+    if (!this.notifier) return;
+    await this.notifier.stop(NOTIFY_FLUSH_MS);
+    this.notifier = null;
+    await runtime.recorder.flush(NOTIFY_FLUSH_MS);
   }
 
   /** The one engine of this orchestrator: the running daemon's, or one made for a command. */

@@ -125,3 +125,22 @@ export async function storeForReading(command: Command): Promise<RunStore> {
 function absoluteState(location: string): string {
   return location.includes("://") ? location : resolve(location);
 }
+
+/**
+ * The tasks paused in the state store, for commands that show tasks (validate, next, history):
+ * read-only, and none when there is no store yet.
+ */
+export async function pausedTasks(state: string): Promise<Set<string>> {
+  const { openStore } = await import("../store/open.js");
+  try {
+    const store = openStore(state, { readOnly: true });
+    try {
+      return await store.pausedTasks();
+    } finally {
+      await store.close();
+    }
+  } catch {
+    // No store yet (StoreNotFoundError), or one this version cannot read: nothing to show as paused.
+    return new Set();
+  }
+}

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
+import { packageVersion } from "../util/version.js";
 import { cli } from "./role.js";
 
 type Register = (program: Command) => void;
@@ -17,18 +17,18 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   history: async () => (await import("./commands/history.js")).registerHistory,
   show: async () => (await import("./commands/show.js")).registerShow,
   schedule: async () => (await import("./commands/schedule.js")).registerSchedule,
+  logs: async () => (await import("./commands/logs.js")).registerLogs,
+  report: async () => (await import("./commands/report.js")).registerReport,
+  pause: async () => (await import("./commands/pause.js")).registerPause,
+  resume: async () => (await import("./commands/pause.js")).registerPause,
 };
 
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
-}
 
 /** The program with its global options and the commands `argv` needs: the one it names, none for `--version`, else all (help, mistakes). */
 export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command("orchestrate")
     .description("Run scheduled scripts from orchestration.yaml, and keep a record of every run.")
-    .version(version(), "-V, --version")
+    .version(packageVersion(), "-V, --version")
     .option("-c, --config <file>", "the configuration file (default ./orchestration.yaml)")
     .option("--state <path-or-url>", "the state store (overrides the config's state:)")
     .addOption(new Option("--log-format <format>", "log lines as text or json").choices(["text", "json"]).default("text"))
@@ -43,7 +43,8 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   const name = commandName(program, args);
   const asksVersion = args.includes("--version") || args.includes("-V");
   const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : name === undefined && asksVersion ? [] : Object.keys(COMMANDS);
-  for (const register of await Promise.all(wanted.map((n) => COMMANDS[n]!()))) register(program);
+  // One module may register several commands (pause and resume): each register once.
+  for (const register of new Set(await Promise.all(wanted.map((n) => COMMANDS[n]!())))) register(program);
   program.commands.forEach((command) => command.exitOverride());
   return program;
 }

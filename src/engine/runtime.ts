@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { fileURLToPath } from "node:url";
 import { isWorkflow, type OneOffSpec, type OrchestrationConfig, type TaskSpec } from "../config/model.js";
 import { oneOffTask, oneOffTaskName } from "../config/one-off.js";
 import type { EventBus } from "../events/bus.js";
@@ -49,6 +50,8 @@ export interface RuntimeOptions {
   idBlock?: number;
 }
 
+/** This package's command, for scripts to call (`"$ORCHESTRATE_BIN" report …`) wherever it is installed. */
+const ORCHESTRATE_BIN = fileURLToPath(new URL("../../bin/orchestrate", import.meta.url));
 const RETENTION_EVERY_MS = 3_600_000;
 /** A shared store learns that a daemon died when its lease is not renewed for a while. */
 const LEASE_RENEW_MS = 10_000;
@@ -95,9 +98,11 @@ export class Runtime {
       outputLimitBytes: config.history.outputLimitBytes,
       dryRun: options.dryRun,
       isPaused: (name) => this.controls.isPaused(name),
-      runEnv: (runId) => ({ ORCHESTRATE_STATE: store.location, ...this.reportEnv?.(runId) }),
+      runEnv: (runId) => ({ ORCHESTRATE_STATE: store.location, ORCHESTRATE_BIN: ORCHESTRATE_BIN, ...this.reportEnv?.(runId) }),
+      beforeEnd: () => this.controls.look(),
     });
     this.controls = new Controls({ store, bus, clock, taskOfRunning: (runId) => this.launcher.taskOfRunning(runId) });
+    this.warnOnReportedStatus();
     this.jobs = new Map<string, Job>([...config.tasks, ...config.workflows].map((job) => [job.name, job]));
   }
 
@@ -123,6 +128,28 @@ export class Runtime {
     this.unwatch = null;
     this.oneOffs?.stop();
     this.controls.stop();
+  }
+
+  /**
+   * A script may report a status; its exit code still decides how the run ends (a status a script
+   * reports and then contradicts by its exit code is most likely a bug in one or the other), so a
+   * contradiction is kept as a message and warned about.
+   */
+  private warnOnReportedStatus(): void {
+    const { bus } = this.options;
+    const reported = new Map<number, string>();
+    bus.on("run.message", (e) => {
+      if (e.status === "succeeded" || e.status === "failed") reported.set(e.runId, e.status);
+    });
+    const check = (runId: number, task: string, ended: string) => {
+      const said = reported.get(runId);
+      reported.delete(runId);
+      if (said && said !== ended) {
+        bus.emit("log", { level: "warn", task, runId, message: `the script reported ${said} but its exit code says ${ended}: the exit code decides` });
+      }
+    };
+    bus.on("run.succeeded", (e) => check(e.runId, e.task, "succeeded"));
+    bus.on("run.failed", (e) => check(e.runId, e.task, "failed"));
   }
 
   /** Run events go to the store's journal while this runtime runs something (not for every reader of the bus). */

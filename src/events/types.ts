@@ -48,6 +48,8 @@ export interface OrchestratorEvents {
     durationMs: number;
   };
   "invocation.output": RunEventBase & { step?: string; invocation: number; stream: "stdout" | "stderr"; line: string };
+  /** A notification was delivered to a webhook or command, or given up after its attempts. */
+  "notify.delivered": { destination: string; event: string; ok: boolean; attempts: number; runId: number | null; task: string; detail: string };
   log: { level: LogLevel; message: string; task?: string; runId?: number; fields?: Record<string, unknown> };
 }
 

@@ -9,7 +9,7 @@ import { describeFailure } from "./describe-failure.js";
 import { taskEnvironment } from "./environment.js";
 import type { Executor, RunningProcess } from "./executor.js";
 import { runHttp } from "./http.js";
-import { commandInvocation, interpreterFor, invocationEnv, paramsToArgv } from "./invocation.js";
+import { commandInvocation, interpreterFor, invocationEnv, paramsToArgv, withPythonSdk, type InvocationEnvOptions } from "./invocation.js";
 import { tailOf } from "./output-tail.js";
 import { planInvocations, type PlannedInvocation } from "./plan.js";
 
@@ -24,6 +24,8 @@ export interface ActionDeps {
   outputLimitBytes: number;
   /** What a run's scripts get from the engine itself: where to report to (ORCHESTRATE_STATE, the API's URL and a token). */
   runEnv?: (runId: number) => Record<string, string>;
+  /** Called when a run's scripts are done, before it is announced: messages they reported last are announced first. */
+  beforeEnd?: (runId: number) => Promise<void>;
 }
 
 export interface ActionContext {
@@ -247,7 +249,7 @@ export class ActionRun {
       command: base.command,
       args,
       cwd: task.cwd,
-      env: invocationEnv({
+      env: this.environmentFor(plan, {
         base: this.deps.baseEnv,
         taskEnv: task.env,
         task: label.task,
@@ -296,6 +298,11 @@ export class ActionRun {
       if (cancel.aborted) return { outputs: null, error: "cancelled" };
       return { outputs: null, error: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  private environmentFor(plan: PlannedInvocation, options: InvocationEnvOptions): Record<string, string> {
+    const env = invocationEnv(options);
+    return plan.kind === "script" && this.context.task.type === "python" ? withPythonSdk(env) : env;
   }
 
   private now(): string {

@@ -2,7 +2,8 @@
  * How a script is started (SPEC §4): `INTERPRETER PATH --key value ...`, with no shell anywhere,
  * so nothing in a parameter value is ever interpreted; and what it finds in its environment.
  */
-import { extname } from "node:path";
+import { delimiter, extname } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { ParamList, ScriptType } from "../config/model.js";
 import { taskEnvironment } from "./environment.js";
 
@@ -86,4 +87,16 @@ export function scriptTypeFor(path: string, fallback: ScriptType = "bash"): Scri
     default:
       return fallback;
   }
+}
+
+/** Where `python/orchestrate.py` (report() and @run()) is shipped, for PYTHONPATH. */
+export const PYTHON_SDK_DIR = fileURLToPath(new URL("../../python", import.meta.url));
+
+/**
+ * A python script finds orchestrate's module on PYTHONPATH, appended: a module of the user's own
+ * named `orchestrate` comes first and wins.
+ */
+export function withPythonSdk(env: Record<string, string>): Record<string, string> {
+  const current = env.PYTHONPATH;
+  return { ...env, PYTHONPATH: current ? `${current}${delimiter}${PYTHON_SDK_DIR}` : PYTHON_SDK_DIR };
 }

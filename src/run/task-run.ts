@@ -96,6 +96,7 @@ export class TaskRun implements ActiveRun {
     bus.emit("run.started", { runId: run.id, task: task.name, at: run.startedAt!, scheduledAt: run.scheduledAt, trigger: run.trigger });
     const { status, outputs: _outputs, ...patch } = await this.action.run();
     this.live.stop();
+    await this.deps.beforeEnd?.(run.id);
     return this.finish(status, patch);
   }
 

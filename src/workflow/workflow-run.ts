@@ -99,6 +99,7 @@ export class WorkflowRun implements ActiveRun {
     } finally {
       if (this.outputDir) await rm(this.outputDir, { recursive: true, force: true }).catch(() => undefined);
     }
+    await this.deps.beforeEnd?.(run.id);
     return this.finish();
   }
 

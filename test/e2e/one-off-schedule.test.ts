@@ -32,7 +32,8 @@ describe("orchestrate schedule: one-off runs (seed 000's schedule and getResults
   it("prints an id at once; show says not run yet, then gives the result once the daemon ran it on time", async () => {
     daemon = new Daemon(["run"], { cwd: project.dir });
     await daemon.waitForOutput(/orchestrate is running/);
-    const scheduled = await runCli(["schedule", "--url", `${base}/first`, "--delay", "2"], { cwd: project.dir });
+    // Long enough for two `show`s to find it pending on a busy machine, where each takes a second.
+    const scheduled = await runCli(["schedule", "--url", `${base}/first`, "--delay", "4"], { cwd: project.dir });
     expect(scheduled.code).toBe(0);
     const id = scheduled.stdout.trim();
     expect(id).toMatch(/^\d+$/);

@@ -50,6 +50,9 @@ export function registerHistory(program: Command): void {
           process.stdout.write(anyRun ? `no runs match (${filters})\n` : "no runs recorded yet\n");
           return;
         }
+        // Paused tasks first: a task that has not run for a while may just be paused.
+        const paused = [...(await store.pausedTasks())].filter((name) => task === undefined || name === task);
+        if (paused.length > 0) process.stdout.write(`paused: ${paused.join(", ")} (orchestrate resume NAME)\n`);
         const rows = [["ID", "TASK", "TRIGGER", "STATUS", "SCHEDULED", "DURATION", "RESULT"], ...runs.map(historyRow)];
         process.stdout.write(padTable(rows) + "\n");
       } finally {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load.js";
 import { upcomingFires } from "../../schedule/trigger.js";
-import { configPath, stateOverride, UserError } from "../context.js";
+import { configPath, pausedTasks, stateOverride, UserError } from "../context.js";
 import { formatInZone, isoUtc, padTable, parseTimeOption } from "../format.js";
 import { positiveInt } from "./options.js";
 
@@ -20,7 +20,7 @@ export function registerNext(program: Command): void {
     .option("--task <name>", "only this task")
     .option("--from <time>", "count from this time (ISO 8601) instead of now")
     .option("--json", "print [{task, at}] with at in ISO 8601 UTC")
-    .action((file: string | undefined, options: NextOptions, command: Command) => {
+    .action(async (file: string | undefined, options: NextOptions, command: Command) => {
       const config = loadConfigFile(configPath(command, file), { stateOverride: stateOverride(command) });
       const from = parseTimeOption(options.from, Date.now());
       if (from === null) throw new UserError(`--from "${options.from}" is not a time: use ISO 8601, e.g. 2026-03-28T12:00:00Z`, 2);
@@ -34,7 +34,8 @@ export function registerNext(program: Command): void {
         process.stdout.write(JSON.stringify(fires.map((f) => ({ task: f.task.name, at: new Date(f.at).toISOString() })), null, 2) + "\n");
         return;
       }
-      const rows = fires.map((f) => [f.task.name, formatInZone(f.at, f.task.timezone), isoUtc(f.at)]);
+      const paused = await pausedTasks(config.state);
+      const rows = fires.map((f) => [`${f.task.name}${paused.has(f.task.name) ? " [paused: skipped]" : ""}`, formatInZone(f.at, f.task.timezone), isoUtc(f.at)]);
       process.stdout.write((rows.length ? padTable(rows) : "no scheduled fires") + "\n");
     });
 }

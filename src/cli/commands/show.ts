@@ -47,6 +47,10 @@ export function describeRun(run: RunRecord): string {
   }
   if (run.steps.length > 0) lines.push("  steps:", ...describeSteps(run.steps));
   for (const message of run.messages) lines.push(`  message ${time(message.at)}: ${[message.status, message.message].filter(Boolean).join(" — ")}`);
+  for (const n of run.notifications) {
+    const how = n.status === "delivered" ? `delivered (${n.detail})` : `not delivered after ${n.attempts} attempt(s): ${n.detail}`;
+    lines.push(`  notified  ${n.event} to ${n.destination}: ${how}`);
+  }
   const body = run.http?.body || run.output;
   if (body) lines.push(run.http ? "  body (tail):" : "  output (tail):", ...body.trimEnd().split("\n").map((l) => `    ${l}`));
   return lines.join("\n") + "\n";

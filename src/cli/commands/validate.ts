@@ -5,7 +5,7 @@ import { ConfigError } from "../../config/problems.js";
 import { cronWarnings } from "../../schedule/cron.js";
 import { describeTrigger } from "../../schedule/describe.js";
 import { nextFireAfter } from "../../schedule/trigger.js";
-import { configPath, stateOverride } from "../context.js";
+import { configPath, pausedTasks, stateOverride } from "../context.js";
 import { formatInZone, isoUtc, padTable } from "../format.js";
 
 /** `every`, `delay` and @reboot count from the daemon's start, not from now. */
@@ -16,7 +16,7 @@ export function registerValidate(program: Command): void {
     .command("validate [config]")
     .description("check the configuration; print each task and workflow, its schedule in words and its next fire")
     .option("--json", "print {valid, file, tasks: [{name, schedule, next}], workflows: [{name, schedule, next, steps}], warnings} or {valid, file, problems}")
-    .action((file: string | undefined, options: { json?: boolean }, command: Command) => {
+    .action(async (file: string | undefined, options: { json?: boolean }, command: Command) => {
       const path = configPath(command, file);
       let config: OrchestrationConfig;
       try {
@@ -28,6 +28,7 @@ export function registerValidate(program: Command): void {
         return;
       }
       const now = Date.now();
+      const paused = await pausedTasks(config.state);
       const jobs = [...config.tasks, ...config.workflows].map((task) => ({ task, next: nextFire(task, now) }));
       const warnings = jobs.flatMap(({ task }) =>
         task.trigger?.kind === "cron" ? cronWarnings(task.trigger.expression).map((message) => ({ task: task.name, message })) : [],
@@ -38,6 +39,7 @@ export function registerValidate(program: Command): void {
             name: task.name,
             schedule: describeTrigger(task.trigger, task.timezone, task.name),
             next: next === null ? null : new Date(next).toISOString(),
+            paused: paused.has(task.name),
             ...(isWorkflow(task) && { steps: task.steps.map((s) => ({ name: s.name, dependsOn: s.dependsOn })) }),
           }));
         const tasks = listed(jobs.filter(({ task }) => !isWorkflow(task)));
@@ -48,7 +50,7 @@ export function registerValidate(program: Command): void {
       const rows = jobs.map(({ task, next }) => {
         const kind = task.trigger?.kind;
         const when = kind && kind in FROM_START ? FROM_START[kind]! : next === null ? "-" : `next ${formatInZone(next, task.timezone)} (${isoUtc(next)})`;
-        const name = isWorkflow(task) ? `${task.name} (workflow: ${task.steps.map((s) => s.name).join(", ")})` : task.name;
+        const name = `${isWorkflow(task) ? `${task.name} (workflow: ${task.steps.map((s) => s.name).join(", ")})` : task.name}${paused.has(task.name) ? " [paused]" : ""}`;
         return [name, describeTrigger(task.trigger, task.timezone, task.name), when];
       });
       const workflows = config.workflows.length ? `, ${config.workflows.length} workflow(s)` : "";
