@@ -1,7 +1,7 @@
 import { loadConfigFile, type LoadOptions } from "./config/load.js";
 import { oneOffProblem } from "./config/one-off.js";
 import { DEFAULT_HISTORY, type OneOffSpec, type OrchestrationConfig, type ScriptType, type TaskSpec, type WorkflowSpec } from "./config/model.js";
-import { Runtime, type JobStatus } from "./engine/runtime.js";
+import { Runtime, type JobStatus, type ReloadChanges } from "./engine/runtime.js";
 import { EventBus, type Listener } from "./events/bus.js";
 import { Notifier } from "./notify/notifier.js";
 import { packageVersion } from "./util/version.js";
@@ -64,6 +64,8 @@ export class Orchestrator {
   private daemon: Runtime | null = null;
   private stopped: Promise<void> | null = null;
   private notifier: Notifier | null = null;
+  /** Where the configuration came from, to read it again on reload. */
+  private loaded: { file: string; options: LoadOptions } | null = null;
   private readonly codeTasks: TaskSpec[] = [];
   private readonly codeWorkflows: WorkflowSpec[] = [];
   private resolveStopped: (() => void) | null = null;
@@ -86,14 +88,38 @@ export class Orchestrator {
 
   /** Loads `orchestration.yaml`; throws ConfigError listing every problem. */
   loadConfig(file: string, options: LoadOptions = {}): OrchestrationConfig {
-    const loaded = loadConfigFile(file, { stateOverride: this.options.state, ...options });
-    // Tasks and workflows added in code stay, whichever came first.
+    this.config = this.withCode(loadConfigFile(file, { stateOverride: this.options.state, ...options }), file);
+    this.loaded = { file, options };
+    this.runtime = null;
+    return this.config;
+  }
+
+  /**
+   * Reads the configuration file again and applies it to the running daemon (SIGHUP, `run
+   * --watch`). The file is checked first: with a problem, it throws ConfigError and nothing
+   * changes. The state store and the API stay as they were started (a restart changes them).
+   */
+  async reload(): Promise<ReloadChanges> {
+    if (!this.loaded) throw new Error("nothing to reload: the configuration was not loaded from a file");
+    const next = this.withCode(loadConfigFile(this.loaded.file, { stateOverride: this.options.state, ...this.loaded.options }), this.loaded.file);
+    next.state = this.config.state;
+    next.api = this.config.api;
+    this.config = next;
+    if (!this.daemon) return { added: [], removed: [], rescheduled: [], changed: [] };
+    const changes = this.daemon.reload(next);
+    // Notifications follow the new file: the old destinations finish what they hold.
+    const old = this.notifier;
+    this.notifier = this.notifications(this.daemon, true);
+    void old?.stop(NOTIFY_FLUSH_MS);
+    return changes;
+  }
+
+  /** Tasks and workflows added in code stay, whichever came first. */
+  private withCode(loaded: OrchestrationConfig, file: string): OrchestrationConfig {
     const names = new Set([...loaded.tasks, ...loaded.workflows].map((t) => t.name));
     const clash = [...this.codeTasks, ...this.codeWorkflows].find((t) => names.has(t.name));
     if (clash) throw new Error(`"${clash.name}" is both in ${file} and added in code`);
-    this.config = { ...loaded, tasks: [...loaded.tasks, ...this.codeTasks], workflows: [...loaded.workflows, ...this.codeWorkflows] };
-    this.runtime = null;
-    return this.config;
+    return { ...loaded, tasks: [...loaded.tasks, ...this.codeTasks], workflows: [...loaded.workflows, ...this.codeWorkflows] };
   }
 
   /**

@@ -1,3 +1,4 @@
+import { fstatSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ConfigError } from "../config/problems.js";
@@ -70,11 +71,13 @@ export async function createOrchestrator(
   const [{ Orchestrator }, { attachLogSink }] = await Promise.all([import("../orchestrator.js"), import("../events/log-sink.js")]);
   const orchestrator = new Orchestrator({ state: stateOverride(command), ...orchestratorOptions });
   const config = orchestrator.loadConfig(file);
+  const journal = toJournal(logStream);
   attachLogSink(orchestrator.bus, {
     stream: logStream,
     format: options.logFormat,
-    color: useColor(options, logStream),
+    color: !journal && useColor(options, logStream),
     level: logLevel(options),
+    priorityPrefix: journal,
   });
   return { orchestrator, config };
 }
@@ -142,5 +145,20 @@ export async function pausedTasks(state: string): Promise<Set<string>> {
   } catch {
     // No store yet (StoreNotFoundError), or one this version cannot read: nothing to show as paused.
     return new Set();
+  }
+}
+
+/**
+ * Whether `stream` goes straight to journald: systemd sets JOURNAL_STREAM to the device and inode
+ * of the stream it connected (systemd.exec(5)); a stream redirected elsewhere does not match.
+ */
+export function toJournal(stream: NodeJS.WriteStream): boolean {
+  const expected = process.env.JOURNAL_STREAM;
+  if (!expected) return false;
+  try {
+    const { dev, ino } = fstatSync((stream as unknown as { fd: number }).fd);
+    return expected === `${dev}:${ino}`;
+  } catch {
+    return false;
   }
 }

@@ -7,7 +7,7 @@ import { attachJournal } from "../events/journal.js";
 import type { Executor } from "../run/executor.js";
 import { LocalExecutor } from "../run/local-executor.js";
 import { Scheduler } from "../schedule/scheduler.js";
-import type { Fire } from "../schedule/types.js";
+import type { Fire, SchedulerTask } from "../schedule/types.js";
 import type { RunStore } from "../store/contract.js";
 import type { HistoryQuery, PendingRun, RunRecord, RunTrigger } from "../store/types.js";
 import type { Clock, TimerHandle } from "../time/clock.js";
@@ -18,6 +18,21 @@ import { RunLauncher, type FireOutcome, type Job } from "./launcher.js";
 import { OneOffPoller } from "./one-off-poller.js";
 import { RunRecorder } from "./recorder.js";
 import { recoverOrphanedRuns } from "./recovery.js";
+
+/** What a reload changed, by task (or workflow) name. */
+export interface ReloadChanges {
+  added: string[];
+  removed: string[];
+  /** Their schedule changed: re-armed from the reload. */
+  rescheduled: string[];
+  /** Changed in what they run, or how: the next run runs the new version. */
+  changed: string[];
+}
+
+/** When a job fires, as text: two versions with the same one fire at the same times. */
+function scheduleOf(job: Job): string {
+  return JSON.stringify([job.trigger, job.timezone, job.jitterMs, job.catchUp, job.catchUpWindowMs]);
+}
 
 /** A task or workflow as it stands (`orchestrate status`, the API's /v1/tasks). */
 export interface JobStatus {
@@ -71,7 +86,7 @@ export class Runtime {
   readonly executor: Executor;
   readonly nodeId: string;
   /** Tasks and workflows by name: one namespace. */
-  private readonly jobs: Map<string, Job>;
+  private jobs: Map<string, Job>;
   private scheduler: Scheduler | null = null;
   private oneOffs: OneOffPoller | null = null;
   private timers: TimerHandle[] = [];
@@ -176,18 +191,10 @@ export class Runtime {
     this.applyRetention();
     if (!store.exclusive) this.renewLease();
 
-    const scheduled = [...this.jobs.values()].filter((job): job is Job & { trigger: NonNullable<Job["trigger"]> } => job.trigger !== null);
     this.scheduler = new Scheduler({
       clock,
       random: this.options.random,
-      tasks: scheduled.map((t) => ({
-        name: t.name,
-        trigger: t.trigger,
-        timezone: t.timezone,
-        jitterMs: t.jitterMs,
-        catchUp: t.catchUp,
-        catchUpWindowMs: t.catchUpWindowMs,
-      })),
+      tasks: this.schedulerTasks(),
       lastSlots: await store.lastSlots(),
       onFire: (fire) => this.onFire(fire),
       onMissed: (gap) => this.launcher.recordMissed(gap),
@@ -196,10 +203,40 @@ export class Runtime {
       },
     });
     this.scheduler.start();
+    bus.emit("daemon.started", { at: new Date(clock.now()).toISOString(), tasks: config.tasks.length, workflows: config.workflows.length });
     bus.emit("log", {
       level: "info",
       message: `orchestrate is running ${config.tasks.length} task(s)${config.workflows.length ? ` and ${config.workflows.length} workflow(s)` : ""} from ${config.file ?? "code"} (state: ${this.options.dryRun ? "none, dry run" : store.location})`,
     });
+  }
+
+  /** What the scheduler needs of each task and workflow that has a trigger. */
+  private schedulerTasks(): SchedulerTask[] {
+    return [...this.jobs.values()].flatMap((job) =>
+      job.trigger === null
+        ? []
+        : [{ name: job.name, trigger: job.trigger, timezone: job.timezone, jitterMs: job.jitterMs, catchUp: job.catchUp, catchUpWindowMs: job.catchUpWindowMs }],
+    );
+  }
+
+  /**
+   * A new configuration, while running (SIGHUP, `run --watch`): tasks added start, tasks removed
+   * stop firing (their running runs finish), tasks whose schedule changed re-arm from now, and the
+   * others keep their timers and slots. Returns what changed, by name.
+   */
+  reload(config: OrchestrationConfig): ReloadChanges {
+    const before = this.jobs;
+    this.options.config = config;
+    this.jobs = new Map<string, Job>([...config.tasks, ...config.workflows].map((job) => [job.name, job]));
+    this.scheduler?.reconfigure(this.schedulerTasks());
+    const kept = [...this.jobs.values()].filter((job) => before.has(job.name));
+    const rescheduled = kept.filter((job) => scheduleOf(job) !== scheduleOf(before.get(job.name)!)).map((job) => job.name);
+    return {
+      added: [...this.jobs.keys()].filter((name) => !before.has(name)),
+      removed: [...before.keys()].filter((name) => !this.jobs.has(name)),
+      rescheduled,
+      changed: kept.filter((job) => !rescheduled.includes(job.name) && JSON.stringify(job) !== JSON.stringify(before.get(job.name))).map((job) => job.name),
+    };
   }
 
   private onFire(fire: Fire): void {
@@ -376,6 +413,7 @@ export class Runtime {
     for (const timer of this.timers) timer.cancel();
     this.launcher.close();
     const running = this.launcher.runningCount();
+    bus.emit("daemon.stopping", { at: new Date(this.options.clock.now()).toISOString(), running });
     if (running > 0) {
       bus.emit("log", { level: "info", message: `stopping: waiting up to ${Math.round(graceMs / 1000)}s for ${running} running run(s)` });
     }

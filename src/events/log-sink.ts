@@ -14,7 +14,12 @@ export interface LogSinkOptions {
   level: LogLevel;
   /** Local time for people at a terminal, ISO UTC for files and journald. */
   now?: () => Date;
+  /** journald: each line starts with its syslog priority (`<3>` for errors), so `journalctl -p err` finds them. */
+  priorityPrefix?: boolean;
 }
+
+/** syslog priorities (sd-daemon(3)): err, warning, info, debug. */
+const PRIORITY: Record<LogLevel, number> = { error: 3, warn: 4, info: 6, debug: 7 };
 
 const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 /**
@@ -47,7 +52,8 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
 
   const write = (line: Line) => {
     if (LEVELS[line.level] < threshold) return;
-    options.stream.write(options.format === "json" ? jsonLine(line, now()) : textLine(line, now(), chalk, options.color));
+    const text = options.format === "json" ? jsonLine(line, now()) : textLine(line, now(), chalk, options.color);
+    options.stream.write(options.priorityPrefix ? `<${PRIORITY[line.level]}>${text}` : text);
   };
 
   const run = (level: LogLevel, e: { task: string; runId: number; step?: string }, message: string) =>

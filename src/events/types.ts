@@ -50,6 +50,10 @@ export interface OrchestratorEvents {
   "invocation.output": RunEventBase & { step?: string; invocation: number; stream: "stdout" | "stderr"; line: string };
   /** A notification was delivered to a webhook or command, or given up after its attempts. */
   "notify.delivered": { destination: string; event: string; ok: boolean; attempts: number; runId: number | null; task: string; detail: string };
+  /** The daemon is up: its configuration is loaded, its store open, its schedule armed. */
+  "daemon.started": { at: string; tasks: number; workflows: number };
+  /** A stop began (SIGTERM, stop()): no new runs. */
+  "daemon.stopping": { at: string; running: number };
   log: { level: LogLevel; message: string; task?: string; runId?: number; fields?: Record<string, unknown> };
 }
 

@@ -55,7 +55,16 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
   // A failed spawn has no pid; node emits the error on the next tick and execa resolves with it.
   const pid = subprocess.pid;
   if (pid === undefined) return notStarted(spec, subprocess.then((result) => result.cause ?? result), startedAt);
+  children.add(pid);
   return supervise(spec, subprocess, pid, startedAt);
+}
+
+/** Processes this process started and Node has not seen exit yet: theirs to wait for, no one else's. */
+const children = new Set<number>();
+
+/** Whether `pid` is a child this process started and still waits for (a reaper must leave it alone). */
+export function isOwnChild(pid: number): boolean {
+  return children.has(pid);
 }
 
 function supervise(spec: ProcessSpec, subprocess: ResultPromise, pid: number, startedAt: number): RunningProcess {
@@ -102,6 +111,7 @@ function supervise(spec: ProcessSpec, subprocess: ResultPromise, pid: number, st
   const done = new Promise<ProcessOutcome>((resolve) => {
     subprocess.once("exit", (exitCode: number | null, signal: NodeJS.Signals | null) => {
       exited = true;
+      children.delete(pid);
       if (timeout) clearTimeout(timeout);
       const durationMs = performance.now() - startedAt;
       void (async () => {

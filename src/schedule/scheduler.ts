@@ -78,6 +78,39 @@ export class Scheduler {
     this.jitterTimers.clear();
   }
 
+  /**
+   * A new set of tasks while running (a reload): a task whose schedule is unchanged keeps its
+   * state — next slot, last slot, jitter already drawn — so no fire is lost or doubled; a task whose
+   * schedule changed re-arms from now, never firing a slot at or before its last one; a new task
+   * arms as at a start (but a new @reboot waits for the next start); a removed one stops firing.
+   */
+  reconfigure(tasks: SchedulerTask[]): { added: string[]; removed: string[]; rearmed: string[] } {
+    const now = this.options.clock.now();
+    const added: string[] = [];
+    const rearmed: string[] = [];
+    const wanted = new Map(tasks.map((task) => [task.name, task]));
+    const removed = [...this.states.keys()].filter((name) => !wanted.has(name));
+    for (const name of removed) this.states.delete(name);
+    for (const task of tasks) {
+      const old = this.states.get(task.name);
+      if (old && sameSchedule(old.task, task)) {
+        this.states.set(task.name, { ...old, task });
+        continue;
+      }
+      const last = old?.last ?? this.options.lastSlots?.get(task.name) ?? null;
+      const state: TaskState = { task, next: null, last, persisted: old?.persisted ?? last, anchor: now };
+      this.states.set(task.name, state);
+      (old ? rearmed : added).push(task.name);
+      if (old) this.rearm(state, now);
+      else if (!isRebootTrigger(task.trigger)) this.arm(state, now);
+    }
+    // The heap holds the old states: rebuilt from the new ones (a reload is rare; n log n is nothing).
+    this.due.clear();
+    for (const state of this.states.values()) if (state.next !== null) this.due.push(state);
+    if (this.running) this.armTimer(now);
+    return { added, removed, rearmed };
+  }
+
   lastSlot(task: string): number | null {
     return this.states.get(task)?.last ?? null;
   }
@@ -113,6 +146,26 @@ export class Scheduler {
         break;
     }
     if (state.next !== null) this.due.push(state);
+  }
+
+  /** A changed schedule counts from now: its next slot after now (and after its last), an interval from now, a delay from now. */
+  private rearm(state: TaskState, now: number): void {
+    const { trigger, timezone } = state.task;
+    const after = Math.max(state.last ?? Number.NEGATIVE_INFINITY, now);
+    switch (trigger.kind) {
+      case "every":
+        state.anchor = now;
+        state.next = now + trigger.intervalMs;
+        break;
+      case "cron":
+      case "at":
+      case "delay":
+        state.next = nextFireAfter(trigger, timezone, after, now);
+        break;
+      case "reboot":
+        state.next = null;
+        break;
+    }
   }
 
   private tick(): void {
@@ -179,6 +232,17 @@ export class Scheduler {
     state.persisted = slotMs;
     guard(() => this.options.onSlotHandled?.(state.task.name, slotMs));
   }
+}
+
+/** Whether two versions of a task fire at the same times (everything else about it may differ). */
+function sameSchedule(a: SchedulerTask, b: SchedulerTask): boolean {
+  return (
+    JSON.stringify(a.trigger) === JSON.stringify(b.trigger) &&
+    a.timezone === b.timezone &&
+    a.jitterMs === b.jitterMs &&
+    a.catchUp === b.catchUp &&
+    a.catchUpWindowMs === b.catchUpWindowMs
+  );
 }
 
 function isRebootTrigger(trigger: Trigger): boolean {

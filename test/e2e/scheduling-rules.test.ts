@@ -174,7 +174,7 @@ describe("SIGHUP (a closed terminal, systemctl reload)", () => {
     const d = daemon(["run"], p.dir);
     await waitFor(() => linesOf(p.path("ticks.txt")).length >= 1, { what: "a first tick" });
     d.signal("SIGHUP");
-    await d.waitForOutput(/SIGHUP received/);
+    await d.waitForOutput(/SIGHUP: reloaded/);
     const after = linesOf(p.path("ticks.txt")).length;
     await waitFor(() => linesOf(p.path("ticks.txt")).length >= after + 2, { what: "ticks after the SIGHUP" });
     expect(await d.stop()).toBe(0);

@@ -1,10 +1,12 @@
 import type { Command } from "commander";
 import { parseDuration } from "../../time/duration.js";
 import { cli, configPath, createOrchestrator, UserError } from "../context.js";
+import { serveAsDaemon } from "../service.js";
 
 interface RunOptions {
   grace: string;
   dryRun?: boolean;
+  watch?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -13,11 +15,13 @@ export function registerRun(program: Command): void {
     .description("the scheduler daemon, in the foreground, until SIGTERM or SIGINT")
     .option("--grace <duration>", "how long running scripts may finish after a stop signal", "30s")
     .option("--dry-run", "log what would run, run nothing")
+    .option("--watch", "reload the configuration whenever its file changes (as on SIGHUP)")
     .action(async (file: string | undefined, options: RunOptions, command: Command) => {
       const graceMs = parseDuration(options.grace);
       if (graceMs === null) throw new UserError(`--grace "${options.grace}" is not a duration: use e.g. 30s, 2m`, 2);
       cli.outlivesReader = true;
-      const { orchestrator } = await createOrchestrator(command, configPath(command, file), { dryRun: options.dryRun });
+      const path = configPath(command, file);
+      const { orchestrator } = await createOrchestrator(command, path, { dryRun: options.dryRun });
       const log = (message: string) => orchestrator.bus.emit("log", { level: "info", message });
 
       let signals = 0;
@@ -33,8 +37,8 @@ export function registerRun(program: Command): void {
       };
       process.on("SIGTERM", onSignal);
       process.on("SIGINT", onSignal);
-      // A closed terminal or `systemctl reload` must not kill the daemon (Node's default for SIGHUP).
-      process.on("SIGHUP", () => log("SIGHUP received: reloading the configuration is not supported yet; still running with the one loaded at start"));
+      // SIGHUP (systemctl reload, a closed terminal) reloads the configuration; it never kills the daemon.
+      const unhook = serveAsDaemon(orchestrator, { watchFile: options.watch ? path : undefined });
       // The daemon must stay up: a bug in one run's handling is logged, not fatal.
       process.on("uncaughtException", (error) =>
         orchestrator.bus.emit("log", { level: "error", message: `unexpected error (still running): ${error.stack ?? error.message}` }),
@@ -44,6 +48,7 @@ export function registerRun(program: Command): void {
       );
 
       await orchestrator.executeTasks();
+      unhook();
       log("stopped");
     });
 }
