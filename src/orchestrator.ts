@@ -2,6 +2,7 @@ import { loadConfigFile, type LoadOptions } from "./config/load.js";
 import { oneOffProblem } from "./config/one-off.js";
 import { DEFAULT_HISTORY, type OneOffSpec, type OrchestrationConfig, type ScriptType, type TaskSpec, type WorkflowSpec } from "./config/model.js";
 import { Runtime, type JobStatus, type ReloadChanges } from "./engine/runtime.js";
+import type { WhyAnswer } from "./engine/why.js";
 import { EventBus, type Listener } from "./events/bus.js";
 import { Notifier } from "./notify/notifier.js";
 import { packageVersion } from "./util/version.js";
@@ -264,6 +265,14 @@ export class Orchestrator {
   /** Every task and workflow: schedule, next fire, paused, running now, last run. */
   async status(): Promise<JobStatus[]> {
     return this.engine().status();
+  }
+
+  /**
+   * Why the fire of `task` due at (or last before) `at` (default: now) ran or did not: ran,
+   * skipped and why, paused, missed while the daemon was down, blocked behind a run, never due.
+   */
+  async why(task: string, options: { at?: Date; formatTime?: (ms: number) => string } = {}): Promise<WhyAnswer> {
+    return this.engine().why(task, options.at ? options.at.getTime() : null, options.formatTime);
   }
 
   /** A run by id (seed 000's getResults): its status, result or last error; null if there is none. */

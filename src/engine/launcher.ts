@@ -7,6 +7,7 @@ import type { Fire, MissedGap } from "../schedule/types.js";
 import { newRunRecord, type PendingRun, type RunRecord, type RunTrigger } from "../store/types.js";
 import type { TimerHandle } from "../time/clock.js";
 import { describePlannedRun } from "./dry-run.js";
+import { blockerText, forbidReason, fullQueueReason, missedReason, pausedReason, STOPPED_BEFORE_TURN, streakReason } from "./skip-records.js";
 
 /** What every run gets (run/task-run.ts), plus run ids handed out at once. */
 export interface LauncherOptions extends RunDeps {
@@ -28,7 +29,6 @@ export interface FireOutcome {
 const LATE_AFTER_MS = 1_000;
 /** A task whose runs always outlast its schedule must not queue fires without end. */
 const MAX_QUEUED = 100;
-const STOPPED_BEFORE_TURN = "stopped before its turn";
 
 /** A fire on its way to becoming a run. */
 interface FireRequest {
@@ -76,8 +76,7 @@ class Lane {
 
   /** Why a fire must wait or be skipped: the run (or fire) in the way. */
   blocker(): string {
-    const first = this.running[0];
-    return first ? `previous run ${first.runId} still running` : "the previous fire is still judging its skip conditions";
+    return blockerText(this.running[0]?.runId ?? null);
   }
 }
 
@@ -144,7 +143,7 @@ export class RunLauncher {
     const at = iso(clock.now());
     const from = iso(gap.fromMs);
     const to = iso(gap.toMs);
-    const reason = `${gap.count} fire(s) from ${from} to ${to} fell in downtime and were not caught up`;
+    const reason = missedReason(gap.count, from, to);
     const run = newRunRecord({ id: writer.nextRunId(), task: gap.task, trigger: "schedule", status: "missed", scheduledAt: from, finishedAt: at, reason });
     void writer.submit({ kind: "create", run });
     bus.emit("run.missed", { runId: run.id, task: gap.task, at, count: gap.count, from, to });
@@ -175,14 +174,14 @@ export class RunLauncher {
   private admit(task: Job, fire: FireRequest): void {
     if (this.closed) return;
     const lane = this.laneOf(task);
-    if (!fire.asked && this.options.isPaused?.(task.name)) return this.skip(lane, fire, `paused (orchestrate resume ${task.name})`, false);
+    if (!fire.asked && this.options.isPaused?.(task.name)) return this.skip(lane, fire, pausedReason(task.name), false);
     this.armDeadline(task, fire);
     if (lane.busy || lane.queue.length > 0) {
       switch (task.concurrency) {
         case "forbid":
-          return this.skip(lane, fire, `${lane.blocker()} (concurrency: forbid)`);
+          return this.skip(lane, fire, forbidReason(lane.blocker()));
         case "queue":
-          if (lane.queue.length >= MAX_QUEUED) return this.skip(lane, fire, `${MAX_QUEUED} fires already wait, ${lane.blocker()} (concurrency: queue)`);
+          if (lane.queue.length >= MAX_QUEUED) return this.skip(lane, fire, fullQueueReason(MAX_QUEUED, lane.blocker()));
           lane.queue.push(fire);
           fire.decided?.({ status: "queued", runId: null });
           return;
@@ -301,7 +300,7 @@ export class RunLauncher {
     if (streak && streak.reason === reason) {
       streak.count++;
       runId = streak.runId;
-      const text = `${reason}; ${streak.count} fires in a row, from ${iso(streak.firstSlotMs)} to ${scheduledAt}`;
+      const text = streakReason(reason, streak.count, iso(streak.firstSlotMs), scheduledAt);
       void writer.submit({ kind: "update", id: runId, patch: { reason: text, finishedAt: at } });
     } else {
       const run = newRunRecord({ id: writer.nextRunId(), task, trigger: fire.trigger, status: "skipped", scheduledAt, finishedAt: at, reason });

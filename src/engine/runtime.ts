@@ -18,6 +18,8 @@ import { RunLauncher, type FireOutcome, type Job } from "./launcher.js";
 import { OneOffPoller } from "./one-off-poller.js";
 import { RunRecorder } from "./recorder.js";
 import { recoverOrphanedRuns } from "./recovery.js";
+import { skippedAhead } from "../run/skip.js";
+import { whyFire, type WhyAnswer } from "./why.js";
 
 /** What a reload changed, by task (or workflow) name. */
 export interface ReloadChanges {
@@ -27,6 +29,31 @@ export interface ReloadChanges {
   rescheduled: string[];
   /** Changed in what they run, or how: the next run runs the new version. */
   changed: string[];
+}
+
+/**
+ * The next fire of a job seen from outside the daemon: `every` continues from the last slot the
+ * daemon handled (its rhythm is anchored there), and `delay`/@reboot count from a start not seen.
+ */
+function firstFireFrom(job: Job, now: number, lastSlot: number | null): number | null {
+  const trigger = job.trigger;
+  if (trigger === null || trigger.kind === "reboot" || trigger.kind === "delay") return null;
+  if (trigger.kind === "every") {
+    if (lastSlot === null) return null;
+    return lastSlot + Math.max(1, Math.ceil((now - lastSlot) / trigger.intervalMs)) * trigger.intervalMs;
+  }
+  return nextFireAfter(trigger, job.timezone, now, now);
+}
+
+/** From `first` on, the first fire its weekday and date rules do not skip (looking a year ahead at most). */
+function nextUnskipped(job: Job, first: number): number | null {
+  let at: number | null = first;
+  const limit = first + 366 * 86_400_000;
+  for (let i = 0; at !== null && at <= limit && i < 100_000; i++) {
+    if (!skippedAhead(job.skip, new Date(at), job.timezone)) return at;
+    at = job.trigger ? nextFireAfter(job.trigger, job.timezone, at, first) : null;
+  }
+  return null;
 }
 
 /** When a job fires, as text: two versions with the same one fire at the same times. */
@@ -323,16 +350,23 @@ export class Runtime {
     await this.controls.look();
   }
 
-  /** Every task and workflow as it stands: schedule, next fire, paused, running now, last run. */
+  /**
+   * Every task and workflow as it stands: schedule, next fire (past the ones its weekday and date
+   * rules will skip), paused, running now, last run. In the daemon from its own scheduler; in any
+   * other process from the store, which the daemon keeps current.
+   */
   async status(): Promise<JobStatus[]> {
     const { store, clock } = this.options;
     const now = clock.now();
     const planned = new Map((this.scheduler?.nextFires() ?? []).map((f) => [f.task, f.atMs]));
+    const lastSlots = this.scheduler ? null : await store.lastSlots();
     const paused = this.started ? null : await store.pausedTasks();
+    const runningHere = this.started ? null : await store.history({ status: "running", limit: 10_000 });
     return Promise.all(
       [...this.jobs.values()].map(async (job) => {
         const [last] = await store.history({ task: job.name, limit: 1 });
-        const next = this.scheduler ? (planned.get(job.name) ?? null) : job.trigger ? nextFireAfter(job.trigger, job.timezone, now, now) : null;
+        const first = planned.get(job.name) ?? (this.scheduler ? null : firstFireFrom(job, now, lastSlots!.get(job.name) ?? null));
+        const next = first === null ? null : nextUnskipped(job, first);
         return {
           name: job.name,
           kind: isWorkflow(job) ? "workflow" : "task",
@@ -341,7 +375,7 @@ export class Runtime {
           timezone: job.timezone,
           nextFireAt: next === null ? null : new Date(next).toISOString(),
           paused: paused ? paused.has(job.name) : this.controls.isPaused(job.name),
-          running: this.launcher.runningOf(job.name),
+          running: runningHere ? runningHere.filter((r) => r.task === job.name).map((r) => r.id) : this.launcher.runningOf(job.name),
           lastRun: last ?? null,
         } satisfies JobStatus;
       }),
@@ -365,6 +399,14 @@ export class Runtime {
 
   getRun(id: number): Promise<RunRecord | null> {
     return this.options.store.getRun(id);
+  }
+
+  /** Why the fire of a task due at (or last before) `atMs` (default now) ran, or did not: see engine/why.ts. */
+  why(name: string, atMs: number | null, formatTime?: (ms: number) => string): Promise<WhyAnswer> {
+    const job = this.jobs.get(name);
+    if (!job) throw new Error(`no task or workflow named "${name}"`);
+    const nowMs = this.options.clock.now();
+    return whyFire(job, atMs ?? nowMs, { store: this.options.store, nowMs, exact: atMs !== null, ...(formatTime && { formatTime }) });
   }
 
   history(query: HistoryQuery): Promise<RunRecord[]> {

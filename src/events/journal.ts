@@ -7,7 +7,7 @@ import type { NewJournalEvent } from "../store/types.js";
 import type { EventBus } from "./bus.js";
 import type { OrchestratorEventName, OrchestratorEvents } from "./types.js";
 
-/** Run and step state changes; not output lines (the run's record keeps their tail) nor log lines. */
+/** Run and step state changes, and the daemon's starts and stops; not output lines (the run's record keeps their tail) nor log lines. */
 export const JOURNALED = [
   "run.started",
   "run.retrying",
@@ -26,6 +26,9 @@ export const JOURNALED = [
   "step.cancelled",
   "step.retrying",
   "step.rollback",
+  // When the daemon was up: \`orchestrate why\` tells downtime from a clock jump by them.
+  "daemon.started",
+  "daemon.stopping",
 ] as const satisfies readonly OrchestratorEventName[];
 
 /** Listens on `bus` and hands each run event to `append` (the recorder); returns the unsubscriber. */
@@ -33,7 +36,8 @@ export function attachJournal(bus: EventBus, nodeId: string, append: (event: New
   let counter = 0;
   const offs = JOURNALED.map((type) =>
     bus.on(type, (event: OrchestratorEvents[typeof type]) => {
-      append({ id: `${nodeId}/${++counter}`, type, at: event.at, task: event.task, runId: event.runId, data: journalData(event) });
+      const { task = null, runId = null } = event as { task?: string; runId?: number | null };
+      append({ id: `${nodeId}/${++counter}`, type, at: event.at, task, runId, data: journalData(event) });
     }),
   );
   return () => offs.forEach((off) => off());

@@ -44,19 +44,39 @@ export async function evaluateSkips(rules: SkipRule[], ctx: SkipContext): Promis
 
 const WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
+/**
+ * The rules that depend on the calendar alone (weekdays, dates), judged for a fire that has not
+ * happened yet: `status`, `next` and `simulate` mark the fires these will skip. The others (a
+ * command, a file, a variable, a predicate) can only be judged when the fire comes.
+ */
+export function skippedAhead(rules: SkipRule[], scheduledAt: Date, timezone: string): string | null {
+  for (const rule of rules) {
+    const verdict = judgeCalendar(rule, { scheduledAt, timezone });
+    if (verdict) return verdict.skip;
+  }
+  return null;
+}
+
+function judgeCalendar(rule: SkipRule, ctx: Pick<SkipContext, "scheduledAt" | "timezone">): { skip: string } | null {
+  if (rule.kind === "weekdays") {
+    const day = weekdayIn(ctx);
+    return rule.days.includes(day) ? { skip: `it is ${WEEKDAYS[day]} (skip.weekdays)` } : null;
+  }
+  if (rule.kind === "dates") {
+    const date = dateIn(ctx);
+    const range = rule.ranges.find(({ from, to }) => from <= date && date <= to);
+    if (!range) return null;
+    const written = range.from === range.to ? range.from : `${range.from}..${range.to}`;
+    return { skip: `${date} is in skip.dates (${written})` };
+  }
+  return null;
+}
+
 async function judge(rule: SkipRule, ctx: SkipContext): Promise<Verdict> {
   switch (rule.kind) {
-    case "weekdays": {
-      const day = weekdayIn(ctx);
-      return rule.days.includes(day) ? { skip: `it is ${WEEKDAYS[day]} (skip.weekdays)` } : null;
-    }
-    case "dates": {
-      const date = dateIn(ctx);
-      const range = rule.ranges.find(({ from, to }) => from <= date && date <= to);
-      if (!range) return null;
-      const written = range.from === range.to ? range.from : `${range.from}..${range.to}`;
-      return { skip: `${date} is in skip.dates (${written})` };
-    }
+    case "weekdays":
+    case "dates":
+      return judgeCalendar(rule, ctx);
     case "command":
       return judgeCommand(rule.command, ctx);
     case "file_exists":
@@ -76,13 +96,13 @@ async function judge(rule: SkipRule, ctx: SkipContext): Promise<Verdict> {
 }
 
 /** The weekday (0 = Sunday) on the task's wall clock at the scheduled time, not the daemon's. */
-function weekdayIn(ctx: SkipContext): number {
+function weekdayIn(ctx: Pick<SkipContext, "scheduledAt" | "timezone">): number {
   const short = zonedParts(ctx.scheduledAt, ctx.timezone).weekday;
   return WEEKDAYS.findIndex((name) => name.startsWith(short));
 }
 
 /** yyyy-MM-dd on the task's wall clock; compares as a string like the configured dates. */
-function dateIn(ctx: SkipContext): string {
+function dateIn(ctx: Pick<SkipContext, "scheduledAt" | "timezone">): string {
   const { year, month, day } = zonedParts(ctx.scheduledAt, ctx.timezone);
   return `${year}-${month}-${day}`;
 }

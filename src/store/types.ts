@@ -223,6 +223,8 @@ export interface EventQuery {
   /** Only events appended after this sequence number. */
   afterSeq?: number;
   runId?: number;
+  /** Only events of these types (run.started, daemon.started, ...). */
+  types?: string[];
   limit?: number;
 }
 

@@ -293,6 +293,13 @@ export function describeRunStoreContract(name: string, makeHarness: () => StoreH
         expect((await store.readEvents({ runId: 1 })).map((e) => e.id)).toEqual(["a", "c"]);
         expect((await store.readEvents({ limit: 1 })).map((e) => e.id)).toEqual(["a"]);
       });
+
+      it("reads events of some types only: the daemon's starts and stops among its runs' events", async () => {
+        const event = (id: string, type: string) => ({ kind: "event" as const, event: { id, type, at: iso(T0), task: null, runId: null, data: {} } });
+        await store.applyWrites([event("up", "daemon.started"), event("run", "run.started"), event("down", "daemon.stopping")]);
+        expect((await store.readEvents({ types: ["daemon.started", "daemon.stopping"] })).map((e) => e.id)).toEqual(["up", "down"]);
+        expect(await store.readEvents({ types: [] })).toEqual([]);
+      });
     });
   });
 }

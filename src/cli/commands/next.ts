@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load.js";
+import { skippedAhead } from "../../run/skip.js";
 import { upcomingFires } from "../../schedule/trigger.js";
 import { configPath, pausedTasks, stateOverride, UserError } from "../context.js";
 import { formatInZone, isoUtc, padTable, parseTimeOption } from "../format.js";
@@ -27,15 +28,22 @@ export function registerNext(program: Command): void {
       const jobs = [...config.tasks, ...config.workflows];
       const tasks = options.task ? jobs.filter((t) => t.name === options.task) : jobs;
       if (options.task && tasks.length === 0) throw new UserError(`no task or workflow named "${options.task}"`);
+      // Fires the task's weekday and date rules will skip are listed, marked with the reason.
       const fires = tasks.flatMap((task) =>
-        task.trigger ? upcomingFires(task.trigger, task.timezone, from, options.n, from).map((at) => ({ task, at })) : [],
+        task.trigger
+          ? upcomingFires(task.trigger, task.timezone, from, options.n, from).map((at) => ({ task, at, skip: skippedAhead(task.skip, new Date(at), task.timezone) }))
+          : [],
       );
       if (options.json) {
-        process.stdout.write(JSON.stringify(fires.map((f) => ({ task: f.task.name, at: new Date(f.at).toISOString() })), null, 2) + "\n");
+        const listed = fires.map((f) => ({ task: f.task.name, at: new Date(f.at).toISOString(), ...(f.skip && { skip: f.skip }) }));
+        process.stdout.write(JSON.stringify(listed, null, 2) + "\n");
         return;
       }
       const paused = await pausedTasks(config.state);
-      const rows = fires.map((f) => [`${f.task.name}${paused.has(f.task.name) ? " [paused: skipped]" : ""}`, formatInZone(f.at, f.task.timezone), isoUtc(f.at)]);
+      const rows = fires.map((f) => {
+        const mark = paused.has(f.task.name) ? " [paused: skipped]" : f.skip ? ` [skipped: ${f.skip}]` : "";
+        return [`${f.task.name}${mark}`, formatInZone(f.at, f.task.timezone), isoUtc(f.at)];
+      });
       process.stdout.write((rows.length ? padTable(rows) : "no scheduled fires") + "\n");
     });
 }

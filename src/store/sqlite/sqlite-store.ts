@@ -447,6 +447,10 @@ export class SqliteStore implements RunStore {
       where.push("run_id = ?");
       values.push(query.runId);
     }
+    if (query.types !== undefined) {
+      where.push(`type IN (${query.types.map(() => "?").join(", ") || "NULL"})`);
+      values.push(...query.types);
+    }
     const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ?`).all(...values, query.limit ?? 1000) as EventRow[];
     return rows.map(rowToEvent);
   }

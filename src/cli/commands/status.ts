@@ -1,0 +1,62 @@
+import type { Command } from "commander";
+import type { JobStatus } from "../../engine/runtime.js";
+import { formatDuration } from "../../time/duration.js";
+import { configPath, stateOverride } from "../context.js";
+import { formatInZone, padTable } from "../format.js";
+
+/**
+ * `orchestrate status`: every task and workflow with its next fire and its last run, the way
+ * `systemctl list-timers` shows timers. Read-only: it opens the store to read, and never creates it.
+ */
+export function registerStatus(program: Command): void {
+  program
+    .command("status [config]")
+    .description("every task and workflow: schedule, next fire, last run, running now, paused (like systemctl list-timers)")
+    .option("--json", "print [{name, kind, schedule, timezone, nextFireAt, paused, running, lastRun}]")
+    .action(async (file: string | undefined, options: { json?: boolean }, command: Command) => {
+      const [{ loadConfigFile }, { openStore, StoreNotFoundError }, { Orchestrator }] = await Promise.all([
+        import("../../config/load.js"),
+        import("../../store/open.js"),
+        import("../../orchestrator.js"),
+      ]);
+      const config = loadConfigFile(configPath(command, file), { stateOverride: stateOverride(command), checkFiles: false });
+      let store;
+      try {
+        store = openStore(config.state, { readOnly: true });
+      } catch (error) {
+        if (!(error instanceof StoreNotFoundError)) throw error;
+        // No store yet: nothing has run; the schedule is still worth showing.
+        store = openStore(":memory:");
+      }
+      try {
+        const jobs = await new Orchestrator({ config, store }).status();
+        process.stdout.write(options.json ? JSON.stringify(jobs, null, 2) + "\n" : table(jobs, Date.now()));
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function table(jobs: JobStatus[], now: number): string {
+  const rows = [["NEXT", "LEFT", "LAST", "RESULT", "TOOK", "TASK", "SCHEDULE"]];
+  const at = (job: JobStatus) => (job.nextFireAt === null ? Number.POSITIVE_INFINITY : Date.parse(job.nextFireAt));
+  const byNext = [...jobs].sort((a, b) => at(a) - at(b) || a.name.localeCompare(b.name));
+  for (const job of byNext) {
+    const next = job.nextFireAt === null ? null : Date.parse(job.nextFireAt);
+    const last = job.lastRun;
+    const started = last?.startedAt ?? last?.finishedAt ?? last?.scheduledAt ?? null;
+    const took = last?.startedAt && last.finishedAt ? formatDuration(Date.parse(last.finishedAt) - Date.parse(last.startedAt)) : "-";
+    const notes = [job.kind === "workflow" && "workflow", job.paused && "paused", job.running.length > 0 && `running: ${job.running.join(", ")}`].filter(Boolean);
+    rows.push([
+      next === null ? "-" : formatInZone(next, job.timezone),
+      next === null ? "-" : formatDuration(Math.max(0, next - now)),
+      started === null ? "-" : formatInZone(Date.parse(started), job.timezone),
+      last ? last.status : "-",
+      took,
+      notes.length ? `${job.name} (${notes.join(", ")})` : job.name,
+      job.schedule,
+    ]);
+  }
+  const count = `${jobs.length} task(s) and workflow(s)`;
+  return `${padTable(rows)}\n\n${count}\n`;
+}
