@@ -7,6 +7,11 @@ export interface ReadContext {
   /** The config file's folder. */
   dir: string;
   checkFiles: boolean;
+  /**
+   * The tasks read will be run by this process (run, trigger): a `user:` it cannot switch to is a
+   * problem. Off for validate (which warns) and for commands that only read the schedule.
+   */
+  runsTasks?: boolean;
   problems: ProblemSink;
   locator: Locator;
   /** In a workflow step: the steps before it, whose outputs `{{ steps.STEP.KEY }}` may name. */

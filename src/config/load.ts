@@ -23,6 +23,8 @@ import { stateFileProblem } from "./state.js";
 export interface LoadOptions {
   /** Default true: script files, params_from programs and cwd must exist. */
   checkFiles?: boolean;
+  /** The tasks will run in this process: a `user:` it cannot switch to is a problem (default: checkFiles). */
+  runsTasks?: boolean;
   /** Replaces the file's `state:` (the CLI's --state); a relative path resolves against the working directory. */
   stateOverride?: string;
   /** Replaces the file's `api: listen` (the CLI's `run --api HOST:PORT`). */
@@ -74,7 +76,8 @@ export function parseConfigText(
   const root = parseLeniently(configSchema, rootData, (issues) => issues.forEach((issue) => reportIssue(issue, issueContext)));
 
   const absoluteFile = resolve(file);
-  const ctx: ReadContext = { dir: dirname(absoluteFile), checkFiles: options.checkFiles ?? true, problems, locator };
+  const checkFiles = options.checkFiles ?? true;
+  const ctx: ReadContext = { dir: dirname(absoluteFile), checkFiles, runsTasks: options.runsTasks ?? checkFiles, problems, locator };
   const defaults = isPlainMap(data) ? parseLeniently(taskSchema, data.defaults) : null;
   const state = resolveState(root?.value.state, ctx.dir, options.stateOverride);
   const tasks = readTasks(data, defaults, ctx, issueContext);

@@ -116,10 +116,25 @@ export interface JobSpec {
   jitterMs: number;
   deadlineMs: number | null;
   env: Record<string, string>;
+  /** `env_file:` (absolute): dotenv lines read at each run, under `env`. */
+  envFile: string | null;
+  /** `user:`/`group:`: the account its processes run as; null: the daemon's own. */
+  account: Account | null;
   /** Absolute working directory. */
   cwd: string;
   /** Destinations for this job's events, besides the config's `notify:`. */
   notify: NotifySpec[];
+}
+
+/** An account of this machine, as `getent passwd` (and `getent group`) gave it when the config was read. */
+export interface Account {
+  user: string;
+  uid: number;
+  /** The `group:` asked for, or the user's primary group. */
+  group: string;
+  gid: number;
+  home: string;
+  shell: string;
 }
 
 export interface TaskSpec extends JobSpec {

@@ -191,6 +191,12 @@ const timezone = checked(text("an IANA timezone like Europe/Berlin"), (value) =>
   return `unknown timezone ${showValue(value)}${hint}`;
 });
 
+/** An account as /etc/passwd and /etc/group name them (POSIX portable names), or a number. */
+const account = (what: string) =>
+  z
+    .string(expecting(what))
+    .regex(/^(?:[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?|\d{1,10})$/, { error: `expected ${what}: letters, digits, "_", "." and "-", or a number` });
+
 const variableName = z.string(expecting("a variable name without = or NUL")).regex(/^[^=\0]+$/);
 
 const at = checked(text(`a time like ${TIME_EXAMPLES}`).regex(new RegExp(TIME_PATTERN), { abort: true }), (value) =>
@@ -275,6 +281,11 @@ export const taskSchema = z
         .record(variableName, scalar, expecting("a map of environment variables like { PGHOST: db1 }"))
         .optional()
         .describe("Added to the script's environment; merged with defaults.env"),
+      env_file: path("a file")
+        .optional()
+        .describe("A file of KEY=value lines (dotenv, like systemd's EnvironmentFile=), read at each run; env: wins over it"),
+      user: account("a user name or uid").optional().describe("Run the task's processes as this account (the daemon must run as root)"),
+      group: account("a group name or gid").optional().describe("With user: this group instead of the user's primary group"),
       cwd: path("a folder").optional().describe("Working directory, relative to the config file's folder; default that folder"),
       notify: notifyList.optional().describe("Destinations for this task's events, besides the config's notify:"),
     },
@@ -296,7 +307,7 @@ const stepName = checked(
 
 /** What undoes a step: any action, with its own retries and timeout. */
 export const rollbackSchema = taskSchema
-  .pick({ type: true, scripts: true, repeat: true, command: true, http: true, timeout: true, kill_grace: true, retries: true, retry_delay: true, retry_max_delay: true, env: true, cwd: true })
+  .pick({ type: true, scripts: true, repeat: true, command: true, http: true, timeout: true, kill_grace: true, retries: true, retry_delay: true, retry_max_delay: true, env: true, env_file: true, user: true, group: true, cwd: true })
   .describe("Runs when the workflow fails after this step succeeded: any action, with its own retries and timeout");
 
 /** A step: every action and option of a task but its trigger, plus its dependencies and rollback. */

@@ -17,6 +17,8 @@ import { readSkipRule } from "./skip.js";
 import type { TaskFields } from "./task-fields.js";
 import { checkJitter, readTrigger } from "./trigger.js";
 import { systemTimezone } from "../time/zones.js";
+import { canRunAs, currentAccount, lookupAccount } from "./account.js";
+import type { Account } from "./model.js";
 
 /** `action`, when given, replaces the one the fields would describe (a one-off's URL, a task built in code). */
 export function readTask(fields: TaskFields, ctx: ReadContext, action: Action = readAction(fields, ctx)): TaskSpec {
@@ -48,7 +50,39 @@ export function readTask(fields: TaskFields, ctx: ReadContext, action: Action = 
     jitterMs: ms(v.jitter, 0),
     deadlineMs: limit(v.deadline),
     env: Object.fromEntries(Object.entries(v.env ?? {}).map(([name, value]) => [name, scalarText(value, fields.pathOfEnv(name), ctx)])),
+    envFile: readEnvFile(fields, ctx),
+    account: readAccount(fields, ctx),
     cwd,
     notify: readNotify(v.notify, fields.pathOf("notify"), ctx, "job"),
   };
+}
+
+/** `env_file:`, relative to the config's folder; it must exist when files are checked (it is read at each run). */
+function readEnvFile(fields: TaskFields, ctx: ReadContext): string | null {
+  const file = fields.values.env_file;
+  if (file === undefined) return null;
+  const absolute = resolve(ctx.dir, file);
+  requirePath(ctx, fields.pathOf("env_file"), absolute, "file", "env_file");
+  return absolute;
+}
+
+/** `user:`/`group:` as an account of this machine; one this process cannot run as is a problem where it will run tasks. */
+function readAccount(fields: TaskFields, ctx: ReadContext): Account | null {
+  const { user, group } = fields.values;
+  if (user === undefined) {
+    if (group !== undefined) ctx.problems.at(fields.pathOf("group"), "group: needs user: (the account whose processes run in that group)");
+    return null;
+  }
+  const account = lookupAccount(user, group);
+  if (typeof account === "string") {
+    ctx.problems.at(fields.pathOf(account.startsWith("there is no group") ? "group" : "user"), account);
+    return null;
+  }
+  if (ctx.runsTasks && !canRunAs(account)) {
+    ctx.problems.at(
+      fields.pathOf("user"),
+      `running as ${account.user} needs orchestrate to run as root, and it runs as ${currentAccount()}: start it as root (e.g. from a system unit), or remove user:`,
+    );
+  }
+  return account;
 }

@@ -68,6 +68,8 @@ function readWorkflow(name: string, own: Lenient<RawWorkflow>, defaults: Lenient
     jitterMs: header.jitterMs,
     deadlineMs: header.deadlineMs,
     env: {},
+    envFile: null,
+    account: null,
     cwd: ctx.dir,
     notify: header.notify,
     maxParallel: own.value.max_parallel ?? null,

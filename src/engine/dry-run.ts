@@ -4,7 +4,7 @@
  */
 import { isWorkflow, type TaskSpec, type WorkflowSpec } from "../config/model.js";
 import { renderTemplate } from "../config/templates.js";
-import { taskEnvironment } from "../run/environment.js";
+import { taskEnvironmentLenient } from "../run/environment.js";
 import { commandInvocation, interpreterFor, paramsToArgv } from "../run/invocation.js";
 
 export function describePlannedRun(job: TaskSpec | WorkflowSpec, scheduledAt: Date, baseEnv: Record<string, string | undefined>): string[] {
@@ -26,7 +26,7 @@ function describeAction(task: TaskSpec, scheduledAt: Date, baseEnv: Record<strin
     case "function":
       return [`would call function ${action.name}`];
     case "scripts": {
-      const env = taskEnvironment(baseEnv, task.env);
+      const env = taskEnvironmentLenient(baseEnv, task);
       const context = { task: task.name, runId: 0, attempt: 1, scheduledAt, timezone: task.timezone, env };
       const lines = action.scripts.map((script) => {
         const params = script.templated ? script.params.map(([k, v]) => [k, renderTemplate(v, context)] as [string, string]) : script.params;

@@ -1,5 +1,5 @@
 import { isWorkflow, type TaskSpec, type WorkflowSpec } from "../config/model.js";
-import { taskEnvironment } from "../run/environment.js";
+import { taskEnvironmentLenient } from "../run/environment.js";
 import { evaluateSkips } from "../run/skip.js";
 import { TaskRun, type ActiveRun, type RunDeps, type RunWriter } from "../run/task-run.js";
 import { WorkflowRun } from "../workflow/workflow-run.js";
@@ -208,7 +208,8 @@ export class RunLauncher {
       scheduledAt: new Date(fire.slotMs),
       timezone: task.timezone,
       cwd: task.cwd,
-      env: taskEnvironment(baseEnv, task.env),
+      env: taskEnvironmentLenient(baseEnv, task),
+      account: task.account,
       executor,
     }).then(({ reason, errors }) => {
       lane.deciding--;

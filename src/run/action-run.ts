@@ -83,6 +83,8 @@ interface AttemptResult {
  * failure fails the whole. What it reaches is reported as it goes; the record is the caller's.
  */
 export class ActionRun {
+  /** The task's environment, made once when the run starts (environment.ts). */
+  private taskEnv: Record<string, string> = {};
   private current: RunningProcess | null = null;
   private currentAbort: AbortController | null = null;
   private retryTimer: { handle: TimerHandle; wake: () => void } | null = null;
@@ -118,11 +120,12 @@ export class ActionRun {
 
   async run(): Promise<ActionOutcome> {
     const { task } = this.context;
-    const env = taskEnvironment(this.deps.baseEnv, task.env);
     const empty = { exitCode: null, attempts: 0, output: "", http: null, invocations: [], outputs: null, reason: null };
     let planned: PlannedInvocation[];
     try {
-      planned = await planInvocations(task, env, this.deps.executor);
+      // The env file is read here, once per run: a file it cannot read fails the run, saying which.
+      this.taskEnv = taskEnvironment(this.deps.baseEnv, task);
+      planned = await planInvocations(task, this.taskEnv, this.deps.executor);
     } catch (error) {
       return { ...empty, status: "failed", error: (error as Error).message };
     }
@@ -153,7 +156,7 @@ export class ActionRun {
       reached.push(record);
       this.progress.invocations(reached, this.attempts());
 
-      const result = await this.invokeWithRetries(plan, record, env);
+      const result = await this.invokeWithRetries(plan, record, this.taskEnv);
       record.finishedAt = this.now();
       record.exitCode = result.exitCode;
       record.signal = result.signal;
@@ -249,9 +252,9 @@ export class ActionRun {
       command: base.command,
       args,
       cwd: task.cwd,
+      account: task.account,
       env: this.environmentFor(plan, {
-        base: this.deps.baseEnv,
-        taskEnv: task.env,
+        taskEnv: this.taskEnv,
         task: label.task,
         runId,
         scheduledAt,

@@ -21,6 +21,8 @@ export interface ProcessSpec {
   onLine?: (stream: OutputStream, line: string) => void;
   /** The raw bytes as they arrive, for callers that parse a program's stdout (params_from). */
   onChunk?: (stream: OutputStream, chunk: Buffer) => void;
+  /** Run as this account (`user:`): needs the daemon to run as root. */
+  account?: { uid: number; gid: number } | null;
   /** The process's stdin (it reads this text, then end of file); without it stdin is /dev/null. */
   stdin?: string;
 }

@@ -5,7 +5,6 @@
 import { delimiter, extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ParamList, ScriptType } from "../config/model.js";
-import { taskEnvironment } from "./environment.js";
 
 export interface Invocation {
   command: string;
@@ -37,7 +36,7 @@ export function paramsToArgv(params: ParamList): string[] {
 }
 
 export interface InvocationEnvOptions {
-  base: Record<string, string | undefined>;
+  /** The task's environment (environment.ts): the daemon's, the account's, env_file, env. */
   taskEnv: Record<string, string>;
   task: string;
   runId: number;
@@ -55,7 +54,7 @@ export interface InvocationEnvOptions {
  * after the task's so a script can rely on them, whatever the configuration sets.
  */
 export function invocationEnv(o: InvocationEnvOptions): Record<string, string> {
-  const env = taskEnvironment(o.base, o.taskEnv);
+  const env = { ...o.taskEnv };
   env.ORCHESTRATE_TASK = o.task;
   env.ORCHESTRATE_RUN_ID = String(o.runId);
   env.ORCHESTRATE_SCHEDULED_AT = o.scheduledAt.toISOString();

@@ -20,6 +20,7 @@ export interface LoadParamSetsOptions {
   type: ScriptType;
   cwd: string;
   env: Record<string, string>;
+  account?: { uid: number; gid: number } | null;
   timeoutMs: number;
   /** How errors name the program; default: its path relative to cwd. */
   displayPath?: string;
@@ -36,6 +37,7 @@ export async function loadParamSets(executor: Executor, o: LoadParamSetsOptions)
     args,
     cwd: o.cwd,
     env: o.env,
+    account: o.account,
     timeoutMs: o.timeoutMs,
     killGraceMs: KILL_GRACE_MS,
     outputLimitBytes: 0,

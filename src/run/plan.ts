@@ -48,6 +48,7 @@ export async function planInvocations(task: TaskSpec, env: Record<string, string
             type: scriptTypeFor(repeat.paramsFrom!, task.type),
             cwd: task.cwd,
             env,
+            account: task.account,
             timeoutMs: task.timeoutMs ?? 60_000,
           }));
         for (const params of sets) {

@@ -35,6 +35,8 @@ export function startProcess(spec: ProcessSpec): RunningProcess {
       shell: false,
       // Its own process group, so signals reach everything the script started (process-group.ts).
       detached: true,
+      // As another account (`user:`): libuv sets the group, drops supplementary groups, then the user.
+      ...(spec.account && { uid: spec.account.uid, gid: spec.account.gid }),
       // We read the pipes ourselves (output-reader.ts) and time out ourselves (below).
       buffer: false,
       encoding: "buffer",

@@ -17,6 +17,8 @@ export interface SkipContext extends FireContext {
   cwd: string;
   /** The task's environment (environment.ts), which a skip command runs with. */
   env: Record<string, string>;
+  /** The account a skip command runs as (`user:`). */
+  account?: { uid: number; gid: number } | null;
   executor: Executor;
 }
 
@@ -114,6 +116,7 @@ async function judgeCommand(command: string, ctx: SkipContext): Promise<Verdict>
     args,
     cwd: ctx.cwd,
     env: ctx.env,
+    account: ctx.account,
     timeoutMs: SKIP_COMMAND_TIMEOUT_MS,
     killGraceMs: SKIP_COMMAND_KILL_GRACE_MS,
     outputLimitBytes: 2048,

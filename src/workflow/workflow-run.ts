@@ -1,10 +1,10 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { StepSpec, WorkflowSpec } from "../config/model.js";
 import { upstreamOf } from "../config/workflow-graph.js";
 import { ActionRun, type ActionOutcome } from "../run/action-run.js";
-import { taskEnvironment } from "../run/environment.js";
+import { taskEnvironmentLenient } from "../run/environment.js";
 import { evaluateSkips } from "../run/skip.js";
 import { CREATE_WAIT_MS, FINAL_WRITE_WAIT_MS, LiveOutput, type ActiveRun, type RunDeps } from "../run/task-run.js";
 import type { RollbackRecord, RunPatch, RunRecord, RunStatus, StepRecord } from "../store/types.js";
@@ -193,6 +193,16 @@ export class WorkflowRun implements ActiveRun {
     });
   }
 
+  /**
+   * A step running as another account (`user:`) writes its outputs to a file made for it, its
+   * own: the folder lets it through (0711) without letting anyone list it.
+   */
+  private async handOver(outputFile: string, account: { uid: number; gid: number }): Promise<void> {
+    await chmod(this.outputDir!, 0o711);
+    await writeFile(outputFile, "", { mode: 0o600 });
+    await chown(outputFile, account.uid, account.gid);
+  }
+
   /** A step's own skip conditions, then its action. */
   private async judgeAndRun(step: StepSpec, action: ActionRun, outputFile: string, live: LiveOutput): Promise<void> {
     const { workflow, run, scheduledAt } = this.request;
@@ -203,7 +213,8 @@ export class WorkflowRun implements ActiveRun {
         scheduledAt,
         timezone: step.task.timezone,
         cwd: step.task.cwd,
-        env: taskEnvironment(baseEnv, step.task.env),
+        env: taskEnvironmentLenient(baseEnv, step.task),
+        account: step.task.account,
         executor,
       });
       for (const error of errors) bus.emit("log", { level: "warn", task: workflow.name, runId: run.id, message: `step ${step.name}: skip condition could not be judged, not skipping: ${error}` });
@@ -213,6 +224,14 @@ export class WorkflowRun implements ActiveRun {
       }
     }
     bus.emit("step.started", { runId: run.id, task: workflow.name, step: step.name, at: this.now() });
+    if (step.task.account) {
+      try {
+        await this.handOver(outputFile, step.task.account);
+      } catch (error) {
+        live.stop();
+        return this.endStep(step.name, { status: "failed", error: `cannot hand the output file to ${step.task.account.user}: ${(error as Error).message}` });
+      }
+    }
     const outcome = await action.run();
     live.stop();
     const written = await readOutputFile(outputFile);

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { parseConfigText, type LoadOptions } from "../../src/config/load.js";
 import { formatProblem } from "../../src/config/problems.js";
 
-export const SCRIPTS = ["scripts/report.py", "scripts/sync.sh", "scripts/list_buckets.py", "etl/extract.py", "etl/transform.py", "etl/load.py"];
+export const SCRIPTS = ["scripts/report.py", "scripts/sync.sh", "scripts/list_buckets.py", "etl/extract.py", "etl/transform.py", "etl/load.py", ".env"];
 
 export function projectDir(files: string[] = SCRIPTS): string {
   const dir = mkdtempSync(join(tmpdir(), "orchestrate-config-"));

@@ -33,6 +33,8 @@ tasks:
     jitter: 0s
     deadline: 15m
     env: { PGHOST: db1 }
+    env_file: .env              # dotenv lines, like systemd's EnvironmentFile= (env: wins)
+    user: backup                # run the scripts as this account (daemon running as root only)
     cwd: .
   ping:
     every: 30s

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ParamList, ScriptType } from "../../src/config/model.js";
 import { commandInvocation, interpreterFor, invocationEnv, paramsToArgv } from "../../src/run/invocation.js";
+import { taskEnvironment } from "../../src/run/environment.js";
 import { startProcess } from "../../src/run/process.js";
 import { makeTempDir, writeScript } from "../helpers/run.js";
 
@@ -76,8 +77,7 @@ describe("what a script finds in its environment", () => {
 
   it("the daemon's environment, the task's env, and the ORCHESTRATE_ variables", () => {
     const env = invocationEnv({
-      base,
-      taskEnv: { PGHOST: "db1", HOME: "/srv" },
+      taskEnv: taskEnvironment(base, { env: { PGHOST: "db1", HOME: "/srv" }, envFile: null, account: null }),
       task: "nightly-report",
       runId: 42,
       scheduledAt,
@@ -103,13 +103,13 @@ describe("what a script finds in its environment", () => {
   });
 
   it("a task's env cannot fake the run's own variables", () => {
-    const env = invocationEnv({ base, taskEnv: { ORCHESTRATE_RUN_ID: "1" }, task: "t", runId: 7, scheduledAt, attempt: 1, params: [] });
+    const env = invocationEnv({ taskEnv: { PATH: "/usr/bin", ORCHESTRATE_RUN_ID: "1" }, task: "t", runId: 7, scheduledAt, attempt: 1, params: [] });
     expect(env.ORCHESTRATE_RUN_ID).toBe("7");
     expect(env).not.toHaveProperty("ORCHESTRATE_OUTPUT");
   });
 
   it("a running script sees them", async () => {
-    const env = invocationEnv({ base: { PATH: process.env.PATH }, taskEnv: {}, task: "t", runId: 3, scheduledAt, attempt: 1, params: [["when", "$(date)"]] });
+    const env = invocationEnv({ taskEnv: { PATH: process.env.PATH! }, task: "t", runId: 3, scheduledAt, attempt: 1, params: [["when", "$(date)"]] });
     const outcome = await startProcess({
       ...commandInvocation('echo "$ORCHESTRATE_TASK/$ORCHESTRATE_RUN_ID/$ORCHESTRATE_ATTEMPT/$ORCHESTRATE_PARAM_WHEN"'),
       cwd: temp.dir,

@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load.js";
 import { isWorkflow, type OrchestrationConfig, type TaskSpec, type WorkflowSpec } from "../../config/model.js";
 import { ConfigError } from "../../config/problems.js";
+import { canRunAs, currentAccount } from "../../config/account.js";
+import type { Account } from "../../config/model.js";
 import { cronWarnings } from "../../schedule/cron.js";
 import { describeTrigger } from "../../schedule/describe.js";
 import { nextFireAfter } from "../../schedule/trigger.js";
@@ -20,7 +22,8 @@ export function registerValidate(program: Command): void {
       const path = configPath(command, file);
       let config: OrchestrationConfig;
       try {
-        config = loadConfigFile(path, { stateOverride: stateOverride(command) });
+        // Whether this process could switch to a task's user: is a warning here; `run` refuses.
+        config = loadConfigFile(path, { stateOverride: stateOverride(command), runsTasks: false });
       } catch (error) {
         if (!(options.json && error instanceof ConfigError)) throw error;
         process.stdout.write(JSON.stringify({ valid: false, file: path, problems: error.problems }, null, 2) + "\n");
@@ -30,9 +33,12 @@ export function registerValidate(program: Command): void {
       const now = Date.now();
       const paused = await pausedTasks(config.state);
       const jobs = [...config.tasks, ...config.workflows].map((task) => ({ task, next: nextFire(task, now) }));
-      const warnings = jobs.flatMap(({ task }) =>
-        task.trigger?.kind === "cron" ? cronWarnings(task.trigger.expression).map((message) => ({ task: task.name, message })) : [],
-      );
+      const warnings = jobs.flatMap(({ task }) => [
+        ...(task.trigger?.kind === "cron" ? cronWarnings(task.trigger.expression).map((message) => ({ task: task.name, message })) : []),
+        ...accountsOf(task)
+          .filter((account) => !canRunAs(account))
+          .map((account) => ({ task: task.name, message: `runs as ${account.user}: only orchestrate running as root can do that, and this is ${currentAccount()}` })),
+      ]);
       if (options.json) {
         const listed = (wanted: Array<{ task: TaskSpec | WorkflowSpec; next: number | null }>) =>
           wanted.map(({ task, next }) => ({
@@ -63,4 +69,11 @@ export function registerValidate(program: Command): void {
 function nextFire(task: TaskSpec | WorkflowSpec, now: number): number | null {
   if (!task.trigger || task.trigger.kind in FROM_START) return null;
   return nextFireAfter(task.trigger, task.timezone, now, now);
+}
+
+/** The accounts a task's or workflow's processes run as (`user:`), each once. */
+function accountsOf(job: TaskSpec | WorkflowSpec): Account[] {
+  const all = isWorkflow(job) ? job.steps.flatMap((s) => [s.task.account, s.rollback?.account ?? null]) : [job.account];
+  const byUser = new Map(all.filter((a): a is Account => a !== null).map((a) => [`${a.uid}:${a.gid}`, a]));
+  return [...byUser.values()];
 }
