@@ -6,7 +6,7 @@
  *
  * It runs for about six seconds, prints what happened, and stops.
  */
-import { Orchestrator } from "orchestration";
+import { Orchestrator } from "orchestrate-cron";
 
 // Creating an Orchestrator (the state store records every run: `orchestrate history --state ...`).
 const orchestrator = new Orchestrator({ state: ".orchestrate/library-example.db" });

@@ -7,7 +7,7 @@
  *
  * It runs the pipeline twice: once through, once with a load that fails, which rolls back.
  */
-import { Orchestrator } from "orchestration";
+import { Orchestrator } from "orchestrate-cron";
 
 const orchestrator = new Orchestrator({ state: ".orchestrate/workflow-example.db" });
 const warehouse: string[] = [];
