@@ -9,7 +9,8 @@ export type { OrchestratorEvents, OrchestratorEventName, LogLevel } from "./even
 export type * from "./config/model.js";
 export { ConfigError, type ConfigProblem } from "./config/problems.js";
 export { TaskValuesError } from "./config/normalize.js";
-export type { JobStatus, ReloadChanges } from "./engine/runtime.js";
+export type { ReloadChanges } from "./engine/runtime.js";
+export type { JobStatus } from "./engine/status.js";
 export type { WhyAnswer, WhyVerdict } from "./engine/why.js";
 export type * from "./store/types.js";
 export { StoreLockedError, type RunStore, type NodeIdentity, type SlotClaim, type WriteOptions } from "./store/contract.js";

@@ -1,7 +1,8 @@
 import { loadConfigFile, type LoadOptions } from "./config/load.js";
 import { oneOffProblem } from "./config/one-off.js";
 import { DEFAULT_HISTORY, type OneOffSpec, type OrchestrationConfig, type ScriptType, type TaskSpec, type WorkflowSpec } from "./config/model.js";
-import { Runtime, type JobStatus, type ReloadChanges } from "./engine/runtime.js";
+import { Runtime, type ReloadChanges } from "./engine/runtime.js";
+import type { JobStatus } from "./engine/status.js";
 import type { WhyAnswer } from "./engine/why.js";
 import { EventBus, type Listener } from "./events/bus.js";
 import { Notifier } from "./notify/notifier.js";

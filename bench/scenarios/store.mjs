@@ -6,6 +6,7 @@
  * file. History is timed end to end through the CLI (what a person waits for), next to
  * `orchestrate --version` (start-up alone) and the store's query alone.
  */
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { run as runToExit } from "../lib/child.mjs";
@@ -28,7 +29,9 @@ export async function run({ quick, log }) {
     const fillMs = await fill(file, total);
     log(`filled ${total.toLocaleString("en-US")} runs in ${num(fillMs)} ms`);
 
-    const cli = await historyCli(file, reps, log);
+    const config = join(dir, "orchestration.yaml");
+    writeFileSync(config, `tasks:\n${Array.from({ length: TASKS }, (_, i) => `  task-${pad(i, 3)}:\n    cron: "*/5 * * * *"\n    command: "true"\n`).join("")}`);
+    const cli = await historyCli(file, config, reps, log);
     const query = await historyQuery(file);
     const rate = await writeRate(file, writes);
     const rawRate = rawWriteRate(join(dir, "raw.db"), writes);
@@ -61,12 +64,22 @@ export async function run({ quick, log }) {
           data: { cliMs: cli[key], queryMs: query[key], versionMs: cli.version },
         }),
       ),
+      row({
+        scenario: `4. Store, \`status\` of ${TASKS} tasks at ${scale}`,
+        metric: `CLI wall time, ms, median of ${reps}: every task's next fire, last run and running runs`,
+        ours: num(cli.status),
+        baselines: `orchestrate --version ${num(cli.version)}`,
+        ratio: `${cli.status >= cli.version ? "+" : "−"}${num(Math.abs(cli.status - cli.version))} ms vs start-up alone`,
+        target: "< 150 ms",
+        pass: cli.status < 150,
+        data: { cliMs: cli.status, versionMs: cli.version },
+      }),
     ];
   });
 }
 
 /** `total` finished runs over 100 tasks, one in FAILED_EVERY failed, written straight into a store the store itself created. */
-async function fill(file, total) {
+export async function fill(file, total) {
   const { SqliteStore } = await dist("store/sqlite/sqlite-store.js");
   await new SqliteStore(file).close();
   const t0 = performance.now();
@@ -111,12 +124,13 @@ async function fill(file, total) {
   return performance.now() - t0;
 }
 
-async function historyCli(file, reps, log) {
-  const samples = { version: [], limit: [], failed: [] };
+async function historyCli(file, config, reps, log) {
+  const samples = { version: [], limit: [], failed: [], status: [] };
   const commands = {
     version: orchestrate("--version"),
     limit: orchestrate("history", "--limit", "50", "--state", file),
     failed: orchestrate("history", `task-${pad(42, 3)}`, "--status", "failed", "--state", file),
+    status: orchestrate("status", config, "--state", file),
   };
   for (let rep = 0; rep < reps + 1; rep++) {
     for (const [key, [command, args]] of Object.entries(commands)) {
@@ -127,7 +141,7 @@ async function historyCli(file, reps, log) {
     }
   }
   const medians = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-  log(`history CLI: --version ${num(medians.version)} ms, --limit 50 ${num(medians.limit)} ms, TASK --status failed ${num(medians.failed)} ms`);
+  log(`CLI: --version ${num(medians.version)} ms, history --limit 50 ${num(medians.limit)} ms, history TASK --status failed ${num(medians.failed)} ms, status ${num(medians.status)} ms`);
   return medians;
 }
 

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
-import { isWorkflow, type OneOffSpec, type OrchestrationConfig, type TaskSpec } from "../config/model.js";
+import { type OneOffSpec, type OrchestrationConfig, type TaskSpec } from "../config/model.js";
 import { oneOffTask, oneOffTaskName } from "../config/one-off.js";
 import type { EventBus } from "../events/bus.js";
 import { attachJournal } from "../events/journal.js";
@@ -11,15 +11,13 @@ import type { Fire, SchedulerTask } from "../schedule/types.js";
 import type { RunStore } from "../store/contract.js";
 import type { HistoryQuery, PendingRun, RunRecord, RunTrigger } from "../store/types.js";
 import type { Clock, TimerHandle } from "../time/clock.js";
-import { describeTrigger } from "../schedule/describe.js";
-import { nextFireAfter } from "../schedule/trigger.js";
 import { Controls } from "./controls.js";
 import { RunLauncher, type FireOutcome, type Job } from "./launcher.js";
 import { OneOffPoller } from "./one-off-poller.js";
 import { RunRecorder } from "./recorder.js";
 import { recoverOrphanedRuns } from "./recovery.js";
-import { skippedAhead } from "../run/skip.js";
 import { whyFire, type WhyAnswer } from "./why.js";
+import { jobStatuses, type JobStatus } from "./status.js";
 
 /** What a reload changed, by task (or workflow) name. */
 export interface ReloadChanges {
@@ -31,50 +29,12 @@ export interface ReloadChanges {
   changed: string[];
 }
 
-/**
- * The next fire of a job seen from outside the daemon: `every` continues from the last slot the
- * daemon handled (its rhythm is anchored there), and `delay`/@reboot count from a start not seen.
- */
-function firstFireFrom(job: Job, now: number, lastSlot: number | null): number | null {
-  const trigger = job.trigger;
-  if (trigger === null || trigger.kind === "reboot" || trigger.kind === "delay") return null;
-  if (trigger.kind === "every") {
-    if (lastSlot === null) return null;
-    return lastSlot + Math.max(1, Math.ceil((now - lastSlot) / trigger.intervalMs)) * trigger.intervalMs;
-  }
-  return nextFireAfter(trigger, job.timezone, now, now);
-}
-
-/** From `first` on, the first fire its weekday and date rules do not skip (looking a year ahead at most). */
-function nextUnskipped(job: Job, first: number): number | null {
-  let at: number | null = first;
-  const limit = first + 366 * 86_400_000;
-  for (let i = 0; at !== null && at <= limit && i < 100_000; i++) {
-    if (!skippedAhead(job.skip, new Date(at), job.timezone)) return at;
-    at = job.trigger ? nextFireAfter(job.trigger, job.timezone, at, first) : null;
-  }
-  return null;
-}
-
 /** When a job fires, as text: two versions with the same one fire at the same times. */
 function scheduleOf(job: Job): string {
   return JSON.stringify([job.trigger, job.timezone, job.jitterMs, job.catchUp, job.catchUpWindowMs]);
 }
 
 /** A task or workflow as it stands (`orchestrate status`, the API's /v1/tasks). */
-export interface JobStatus {
-  name: string;
-  kind: "task" | "workflow";
-  description: string | null;
-  /** The trigger in words. */
-  schedule: string;
-  timezone: string;
-  nextFireAt: string | null;
-  paused: boolean;
-  /** Runs of it going in this process now. */
-  running: number[];
-  lastRun: RunRecord | null;
-}
 
 export interface RuntimeOptions {
   config: OrchestrationConfig;
@@ -357,29 +317,14 @@ export class Runtime {
    */
   async status(): Promise<JobStatus[]> {
     const { store, clock } = this.options;
-    const now = clock.now();
-    const planned = new Map((this.scheduler?.nextFires() ?? []).map((f) => [f.task, f.atMs]));
-    const lastSlots = this.scheduler ? null : await store.lastSlots();
-    const paused = this.started ? null : await store.pausedTasks();
-    const runningHere = this.started ? null : await store.history({ status: "running", limit: 10_000 });
-    return Promise.all(
-      [...this.jobs.values()].map(async (job) => {
-        const [last] = await store.history({ task: job.name, limit: 1 });
-        const first = planned.get(job.name) ?? (this.scheduler ? null : firstFireFrom(job, now, lastSlots!.get(job.name) ?? null));
-        const next = first === null ? null : nextUnskipped(job, first);
-        return {
-          name: job.name,
-          kind: isWorkflow(job) ? "workflow" : "task",
-          description: job.description,
-          schedule: describeTrigger(job.trigger, job.timezone, job.name),
-          timezone: job.timezone,
-          nextFireAt: next === null ? null : new Date(next).toISOString(),
-          paused: paused ? paused.has(job.name) : this.controls.isPaused(job.name),
-          running: runningHere ? runningHere.filter((r) => r.task === job.name).map((r) => r.id) : this.launcher.runningOf(job.name),
-          lastRun: last ?? null,
-        } satisfies JobStatus;
-      }),
-    );
+    const jobs = [...this.jobs.values()];
+    if (!this.scheduler) return jobStatuses(jobs, store, clock.now());
+    const planned = new Map(this.scheduler.nextFires().map((f) => [f.task, f.atMs]));
+    return jobStatuses(jobs, store, clock.now(), {
+      nextFire: (job) => planned.get(job.name) ?? null,
+      paused: (job) => this.controls.isPaused(job.name),
+      running: (job) => this.launcher.runningOf(job.name),
+    });
   }
 
   private job(name: string): Job {

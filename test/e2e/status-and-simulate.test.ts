@@ -3,7 +3,7 @@
  * clock that jumps from fire to fire) and `next` marking the fires skip rules will skip.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { JobStatus } from "../../src/engine/runtime.js";
+import type { JobStatus } from "../../src/engine/status.js";
 import type { SimulatedFire } from "../../src/engine/simulate.js";
 import { Daemon, historyOf, runCli, tempProject, waitFor } from "../helpers/project.js";
 

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { JobStatus } from "../../engine/runtime.js";
+import type { JobStatus } from "../../engine/status.js";
 import { formatDuration } from "../../time/duration.js";
 import { configPath, stateOverride } from "../context.js";
 import { formatInZone, padTable } from "../format.js";
@@ -14,10 +14,11 @@ export function registerStatus(program: Command): void {
     .description("every task and workflow: schedule, next fire, last run, running now, paused (like systemctl list-timers)")
     .option("--json", "print [{name, kind, schedule, timezone, nextFireAt, paused, running, lastRun}]")
     .action(async (file: string | undefined, options: { json?: boolean }, command: Command) => {
-      const [{ loadConfigFile }, { openStore, StoreNotFoundError }, { Orchestrator }] = await Promise.all([
+      // Not the engine: the config, the store and the schedule code are all status needs.
+      const [{ loadConfigFile }, { openStore, StoreNotFoundError }, { jobStatuses }] = await Promise.all([
         import("../../config/load.js"),
         import("../../store/open.js"),
-        import("../../orchestrator.js"),
+        import("../../engine/status.js"),
       ]);
       const config = loadConfigFile(configPath(command, file), { stateOverride: stateOverride(command), checkFiles: false });
       let store;
@@ -29,7 +30,7 @@ export function registerStatus(program: Command): void {
         store = openStore(":memory:");
       }
       try {
-        const jobs = await new Orchestrator({ config, store }).status();
+        const jobs = await jobStatuses([...config.tasks, ...config.workflows], store, Date.now());
         process.stdout.write(options.json ? JSON.stringify(jobs, null, 2) + "\n" : table(jobs, Date.now()));
       } finally {
         await store.close();
