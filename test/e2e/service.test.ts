@@ -167,7 +167,8 @@ tasks:
     command: 'z=0; for s in /proc/[0-9]*/stat; do read -r line < "$s" 2>/dev/null || continue; set -- \${line##*) }; [ "$1" = Z ] && z=$((z+1)); done; echo "$z" >> zombies.txt'
 `,
     });
-    const child = spawn("unshare", ["--pid", "--fork", "--mount-proc", process.execPath, BIN, "run"], { cwd: p.dir, env: { ...process.env, NO_COLOR: "1" } });
+    const child = spawn("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", process.execPath, BIN, "run"], { cwd: p.dir, env: { ...process.env, NO_COLOR: "1" } });
+    // --kill-child: killing unshare (cleanup after a failure) kills the namespace's PID 1, and with it all inside.
     cleanups.push(() => child.kill("SIGKILL"));
     let out = "";
     child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
