@@ -124,6 +124,8 @@ export interface JobSpec {
   cwd: string;
   /** Destinations for this job's events, besides the config's `notify:`. */
   notify: NotifySpec[];
+  /** `nodes:`: only daemons with one of these labels fire it; null: any. */
+  nodes: string[] | null;
 }
 
 /** An account of this machine, as `getent passwd` (and `getent group`) gave it when the config was read. */

@@ -191,6 +191,10 @@ const timezone = checked(text("an IANA timezone like Europe/Berlin"), (value) =>
   return `unknown timezone ${showValue(value)}${hint}`;
 });
 
+/** A node's label (`run --label`): what `nodes:` names. */
+export const NODE_LABEL = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const nodeLabel = z.string(expecting("a label")).regex(NODE_LABEL, { error: 'a label holds letters, digits, "_", "." and "-", starting with a letter or digit' });
+
 /** An account as /etc/passwd and /etc/group name them (POSIX portable names), or a number. */
 const account = (what: string) =>
   z
@@ -288,6 +292,11 @@ export const taskSchema = z
       group: account("a group name or gid").optional().describe("With user: this group instead of the user's primary group"),
       cwd: path("a folder").optional().describe("Working directory, relative to the config file's folder; default that folder"),
       notify: notifyList.optional().describe("Destinations for this task's events, besides the config's notify:"),
+      nodes: z
+        .array(nodeLabel, expecting("a list of node labels like [gpu, eu]"))
+        .min(1, { error: "nodes: needs at least one label (leave it out to run on any node)" })
+        .optional()
+        .describe("Run only on daemons started with one of these labels (orchestrate run --label NAME)"),
     },
     expecting("a map of task settings"),
   )
@@ -296,7 +305,7 @@ export const taskSchema = z
   );
 
 /** Keys of a task that belong to its trigger and to how its fires become runs: a workflow step has none of them. */
-const FIRE_KEYS = { cron: true, every: true, at: true, delay: true, timezone: true, concurrency: true, catch_up: true, catch_up_window: true, jitter: true, deadline: true, notify: true } as const;
+const FIRE_KEYS = { cron: true, every: true, at: true, delay: true, timezone: true, concurrency: true, catch_up: true, catch_up_window: true, jitter: true, deadline: true, notify: true, nodes: true } as const;
 
 const stepName = checked(
   z.string().regex(TASK_NAME, {
@@ -337,6 +346,7 @@ export const workflowSchema = z
       jitter: taskSchema.shape.jitter,
       deadline: taskSchema.shape.deadline,
       notify: taskSchema.shape.notify,
+      nodes: taskSchema.shape.nodes,
       max_parallel: wholeNumber(1).optional().describe("At most this many steps at once; default: every step that is ready"),
       steps: z
         .record(stepName, stepSchema, expecting("a map of steps by name"))

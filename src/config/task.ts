@@ -54,6 +54,7 @@ export function readTask(fields: TaskFields, ctx: ReadContext, action: Action = 
     account: readAccount(fields, ctx),
     cwd,
     notify: readNotify(v.notify, fields.pathOf("notify"), ctx, "job"),
+    nodes: v.nodes ?? null,
   };
 }
 

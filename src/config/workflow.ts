@@ -17,7 +17,7 @@ import { readTask } from "./task.js";
 import { findCycle, upstreamOf } from "./workflow-graph.js";
 
 /** What of `defaults:` applies where: a workflow takes the trigger-side settings, its steps the rest. */
-const WORKFLOW_KEYS = ["description", "timezone", "concurrency", "catch_up", "catch_up_window", "jitter", "deadline", "notify"] as const;
+const WORKFLOW_KEYS = ["description", "timezone", "concurrency", "catch_up", "catch_up_window", "jitter", "deadline", "notify", "nodes"] as const;
 const ACTION_KEYS = ["scripts", "repeat", "command", "http"] as const;
 
 export function readWorkflows(data: unknown, defaults: Lenient<RawTask> | null, taskNames: ReadonlySet<string>, ctx: ReadContext): WorkflowSpec[] {
@@ -72,6 +72,7 @@ function readWorkflow(name: string, own: Lenient<RawWorkflow>, defaults: Lenient
     account: null,
     cwd: ctx.dir,
     notify: header.notify,
+    nodes: header.nodes,
     maxParallel: own.value.max_parallel ?? null,
     steps,
   };

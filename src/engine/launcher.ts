@@ -16,6 +16,14 @@ export interface LauncherOptions extends RunDeps {
   dryRun?: boolean;
   /** Whether a task's scheduled fires are paused (`orchestrate pause`). */
   isPaused?: (name: string) => boolean;
+  /** A task's lane has nothing running, deciding or waiting any more (a cluster frees its hold then). */
+  onIdle?: (task: string) => void;
+}
+
+/** In a cluster: the run of another node that holds a task's lane. */
+export interface HeldElsewhere {
+  nodeId: string;
+  runId: number | null;
 }
 
 /** What became of a fire asked for by name (the API's trigger): a run, a skip, or a place in the queue. */
@@ -95,8 +103,11 @@ export class RunLauncher {
 
   constructor(private readonly options: LauncherOptions) {}
 
-  /** A scheduled (or caught-up) fire from the scheduler; decided at once. */
-  fire(task: Job, fire: Fire): void {
+  /**
+   * A scheduled (or caught-up) fire from the scheduler; decided at once. `elsewhere`: in a cluster,
+   * the run on another node that holds the task's lane (a `forbid` task's fire is then skipped).
+   */
+  fire(task: Job, fire: Fire, elsewhere: HeldElsewhere | null = null): void {
     const { bus, clock } = this.options;
     const lateMs = clock.now() - fire.slotMs - task.jitterMs;
     if (lateMs > LATE_AFTER_MS) {
@@ -105,7 +116,7 @@ export class RunLauncher {
     if (fire.kind === "catch_up" && fire.coveredSlots > 1) {
       bus.emit("log", { level: "info", task: task.name, message: `catching up: one run for ${fire.coveredSlots} missed fires` });
     }
-    this.admit(task, { slotMs: fire.slotMs, trigger: fire.kind });
+    this.admit(task, { slotMs: fire.slotMs, trigger: fire.kind }, elsewhere);
   }
 
   /**
@@ -171,11 +182,12 @@ export class RunLauncher {
   }
 
   /** The concurrency decision, made synchronously with the lane's bookkeeping. */
-  private admit(task: Job, fire: FireRequest): void {
+  private admit(task: Job, fire: FireRequest, elsewhere: HeldElsewhere | null = null): void {
     if (this.closed) return;
     const lane = this.laneOf(task);
     if (!fire.asked && this.options.isPaused?.(task.name)) return this.skip(lane, fire, pausedReason(task.name), false);
     this.armDeadline(task, fire);
+    if (elsewhere && task.concurrency === "forbid") return this.skip(lane, fire, forbidReason(blockerText(elsewhere.runId, elsewhere.nodeId)));
     if (lane.busy || lane.queue.length > 0) {
       switch (task.concurrency) {
         case "forbid":
@@ -273,6 +285,11 @@ export class RunLauncher {
     if (i >= 0) lane.running.splice(i, 1);
     this.next(lane);
     this.wakeIfIdle();
+    this.tellIfIdle(lane);
+  }
+
+  private tellIfIdle(lane: Lane): void {
+    if (!lane.busy && lane.queue.length === 0) this.options.onIdle?.(lane.job.name);
   }
 
   /** `concurrency: queue`: the next waiting fire, once nothing of the task runs. */
@@ -310,6 +327,7 @@ export class RunLauncher {
       void writer.submit({ kind: "create", run });
     }
     bus.emit("run.skipped", { runId, task, at, reason, scheduledAt });
+    this.tellIfIdle(lane);
     // With a deadline, a fire that was kept from ever becoming a run is missed (SPEC §3).
     if (blocked && lane.job.deadlineMs !== null) bus.emit("run.missed", { runId, task, at, count: 1, from: scheduledAt, to: scheduledAt });
     fire.decided?.({ status: "skipped", runId });

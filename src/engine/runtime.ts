@@ -16,6 +16,8 @@ import { RunLauncher, type FireOutcome, type Job } from "./launcher.js";
 import { OneOffPoller } from "./one-off-poller.js";
 import { RunRecorder } from "./recorder.js";
 import { recoverOrphanedRuns } from "./recovery.js";
+import { ClusterNode } from "./cluster.js";
+import { packageVersion } from "../util/version.js";
 import { whyFire, type WhyAnswer } from "./why.js";
 import { jobStatuses, type JobStatus } from "./status.js";
 
@@ -50,6 +52,10 @@ export interface RuntimeOptions {
   dryRun?: boolean;
   /** Run ids reserved at a time: 16 for a daemon, 1 for a command that runs one task. */
   idBlock?: number;
+  /** `run --label`: tasks with `nodes:` fire only on a daemon with one of their labels. */
+  labels?: string[];
+  /** A hash of the configuration, shown by `orchestrate nodes` (nodes whose hash differs run different files). */
+  configHash?: string;
 }
 
 /** This package's command, for scripts to call (`"$ORCHESTRATE_BIN" report …`) wherever it is installed. */
@@ -84,6 +90,8 @@ export class Runtime {
   /** Set by the API while it serves: the URL and a token with which a run's scripts report on it. */
   private reportEnv: ((runId: number) => Record<string, string>) | null = null;
   private unwatch: (() => void) | null = null;
+  /** In a cluster (a shared store): this daemon as one of its nodes. */
+  private clusterNode: ClusterNode | null = null;
 
   constructor(private readonly options: RuntimeOptions) {
     const { store, bus, clock, config } = options;
@@ -102,6 +110,7 @@ export class Runtime {
       isPaused: (name) => this.controls.isPaused(name),
       runEnv: (runId) => ({ ORCHESTRATE_STATE: store.location, ORCHESTRATE_BIN: ORCHESTRATE_BIN, ...this.reportEnv?.(runId) }),
       beforeEnd: () => this.controls.look(),
+      onIdle: (task) => this.clusterNode?.release(task),
     });
     this.controls = new Controls({ store, bus, clock, taskOfRunning: (runId) => this.launcher.taskOfRunning(runId) });
     this.warnOnReportedStatus();
@@ -117,6 +126,7 @@ export class Runtime {
     this.unwatch = store.watchChanges(() => {
       this.oneOffs?.changed();
       this.controls.changed();
+      this.clusterNode?.changed();
     });
     await this.controls.start(this.unwatch !== null);
     if (withOneOffs) {
@@ -173,10 +183,25 @@ export class Runtime {
     this.started = true;
     this.journal();
     await this.recorder.prepare();
-    await recoverOrphanedRuns({ store, writer: this.recorder, launcher: this.launcher, bus, clock, jobs: this.jobs });
+    if (store.cluster && !this.options.dryRun) {
+      this.clusterNode = new ClusterNode({
+        cluster: store.cluster,
+        store,
+        bus,
+        clock,
+        launcher: this.launcher,
+        node: { nodeId: this.nodeId, pid: process.pid, host: hostname(), startedAt, version: packageVersion(), labels: this.labels, configHash: this.options.configHash ?? "", role: "daemon" },
+        jobs: () => this.jobs,
+        recover: (retry) =>
+          recoverOrphanedRuns({ store, writer: this.recorder, launcher: this.launcher, bus, clock, jobs: this.jobs, retry, reason: "its node stopped heartbeating while this run was going" }),
+      });
+      await this.clusterNode.join();
+    } else {
+      await recoverOrphanedRuns({ store, writer: this.recorder, launcher: this.launcher, bus, clock, jobs: this.jobs });
+    }
     if (!this.options.dryRun) await this.follow(true);
     this.applyRetention();
-    if (!store.exclusive) this.renewLease();
+    if (!store.exclusive && !store.cluster) this.renewLease();
 
     this.scheduler = new Scheduler({
       clock,
@@ -184,7 +209,7 @@ export class Runtime {
       tasks: this.schedulerTasks(),
       lastSlots: await store.lastSlots(),
       onFire: (fire) => this.onFire(fire),
-      onMissed: (gap) => this.launcher.recordMissed(gap),
+      onMissed: (gap) => (this.clusterNode ? void this.clusterNode.missed(gap) : this.launcher.recordMissed(gap)),
       onSlotHandled: (task, slotMs) => {
         if (!this.options.dryRun) void this.recorder.submit({ kind: "slot", task, slotMs });
       },
@@ -200,7 +225,7 @@ export class Runtime {
   /** What the scheduler needs of each task and workflow that has a trigger. */
   private schedulerTasks(): SchedulerTask[] {
     return [...this.jobs.values()].flatMap((job) =>
-      job.trigger === null
+      job.trigger === null || !ClusterNode.eligible(job, this.labels)
         ? []
         : [{ name: job.name, trigger: job.trigger, timezone: job.timezone, jitterMs: job.jitterMs, catchUp: job.catchUp, catchUpWindowMs: job.catchUpWindowMs }],
     );
@@ -228,7 +253,13 @@ export class Runtime {
 
   private onFire(fire: Fire): void {
     const job = this.jobs.get(fire.task);
-    if (job) this.launcher.fire(job, fire);
+    if (!job) return;
+    if (this.clusterNode) void this.clusterNode.fire(job, fire);
+    else this.launcher.fire(job, fire);
+  }
+
+  private get labels(): string[] {
+    return this.options.labels ?? [];
   }
 
   private runOneOff(pending: PendingRun): void {
@@ -258,6 +289,7 @@ export class Runtime {
     // In the daemon this runs beside everything else; alone (`orchestrate trigger`), it follows
     // the store itself for the messages its scripts report.
     const alone = !this.started;
+    const present = alone ? await this.presentInCluster() : null;
     try {
       await this.recorder.prepare();
       if (alone) await this.follow(false);
@@ -268,7 +300,30 @@ export class Runtime {
     } finally {
       if (alone) this.unfollow();
       detach();
+      await present?.();
     }
+  }
+
+  /**
+   * A command running a task by hand on a shared store registers as a node while it runs (role
+   * trigger: it fires nothing), so that the daemons do not take its run for a dead node's.
+   */
+  private async presentInCluster(): Promise<(() => Promise<void>) | null> {
+    const { store, clock } = this.options;
+    const cluster = store.cluster;
+    if (!cluster || this.options.dryRun) return null;
+    const node = { nodeId: this.nodeId, pid: process.pid, host: hostname(), startedAt: new Date(clock.now()).toISOString(), version: packageVersion(), labels: this.labels, configHash: this.options.configHash ?? "", role: "trigger" as const };
+    await store.acquireLease(node, clock.now());
+    await cluster.heartbeat(node, clock.now());
+    const every = Math.min(10_000, Math.floor(cluster.leaseMs / 3));
+    let timer = clock.setTimer(every, function beat() {
+      void cluster.heartbeat(node, clock.now()).catch(() => undefined);
+      timer = clock.setTimer(every, beat);
+    });
+    return async () => {
+      timer.cancel();
+      await cluster.leave(node.nodeId).catch(() => undefined);
+    };
   }
 
   /**
@@ -282,8 +337,13 @@ export class Runtime {
 
   /** Stops a run going in this daemon, or cancels a one-off not yet due; false when there was nothing to stop. */
   async cancel(runId: number, reason = "cancelled by request"): Promise<boolean> {
+    const { store, clock } = this.options;
     if (this.launcher.cancelRun(runId, reason)) return true;
-    return this.options.store.cancelPendingRun(runId, new Date(this.options.clock.now()).toISOString(), reason);
+    if (await store.cancelPendingRun(runId, new Date(clock.now()).toISOString(), reason)) return true;
+    // In a cluster, another node may run it: it cancels it when it sees the request.
+    if (!store.cluster || (await store.getRun(runId))?.status !== "running") return false;
+    await store.cluster.requestCancel(runId, reason, clock.now());
+    return true;
   }
 
   /** Pauses a task's or workflow's scheduled fires (kept in the store, across restarts) or resumes them. */
@@ -414,7 +474,8 @@ export class Runtime {
       bus.emit("log", { level: "error", message: `the state store did not take ${this.recorder.pending()} last change(s) in time; they are lost` });
     }
     this.detachJournal?.();
-    if (this.started) await store.releaseLease(this.nodeId).catch(() => undefined);
+    if (this.clusterNode) await this.clusterNode.leave();
+    else if (this.started) await store.releaseLease(this.nodeId).catch(() => undefined);
   }
 
   private listTasks(): string {

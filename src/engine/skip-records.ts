@@ -22,9 +22,10 @@ export function fullQueueReason(waiting: number, blocker: string): string {
   return `${waiting} fires already wait, ${blocker} (concurrency: queue)`;
 }
 
-/** What occupies a task's lane, in words: `previous run N still running`. */
-export function blockerText(runId: number | null): string {
-  return runId === null ? "the previous fire is still judging its skip conditions" : `previous run ${runId} still running`;
+/** What occupies a task's lane, in words: `previous run N still running` (on another node, in a cluster). */
+export function blockerText(runId: number | null, node?: string): string {
+  const where = node ? ` on ${node}` : "";
+  return runId === null ? `the previous fire is still judging its skip conditions${where}` : `previous run ${runId} still running${where}`;
 }
 
 /** One skip record covering `count` consecutive fires skipped for `reason`. */

@@ -127,10 +127,75 @@ export interface EventJournal {
   readEvents(query: EventQuery): Promise<JournalEvent[]>;
 }
 
+/** A daemon of a cluster as the shared store knows it. */
+export interface NodeRecord extends NodeIdentity {
+  version: string;
+  /** `run --label`: tasks with `nodes:` run only on nodes with one of theirs. */
+  labels: string[];
+  /** A hash of the configuration it runs: nodes whose hash differs run different files. */
+  configHash: string;
+  /** A daemon, or a process running one task by hand (`orchestrate trigger`), which fires nothing. */
+  role: "daemon" | "trigger";
+  heartbeatAt: string;
+  /** Its last heartbeat is within the lease (and it did not stop). */
+  alive: boolean;
+}
+
+export type NodeHeartbeat = Omit<NodeRecord, "heartbeatAt" | "alive">;
+
+export interface FireClaim {
+  task: string;
+  slotMs: number;
+  /** A scheduled fire, or the record of a gap of missed fires starting at slotMs. */
+  kind: "fire" | "gap";
+  nodeId: string;
+}
+
+export interface FireClaimResult {
+  /** This caller claimed it: no other node will fire (or record) it. */
+  won: boolean;
+  /** Not claimed because the store's clock has not reached the slot: try again this much later. */
+  earlyByMs: number;
+}
+
+/** Who holds a task's cluster-wide lane. */
+export interface TaskHolder {
+  nodeId: string;
+  /** Its run, once it started one. */
+  runId: number | null;
+}
+
+/**
+ * What daemons sharing one store coordinate through it (the PostgreSQL store): a registry of
+ * nodes with heartbeats, each fire claimed once, a task's lane held by one node at a time (for
+ * `concurrency`), and requests to cancel a run another node runs. Its clock is the cluster's.
+ */
+export interface Cluster {
+  /** A node silent this long is dead: its runs are interrupted, its lanes freed. */
+  readonly leaseMs: number;
+  /** Registers or refreshes a node; returns the store's clock (ms), against which nodes measure their skew. */
+  heartbeat(node: NodeHeartbeat, nowMs: number): Promise<number>;
+  /** A node stopping cleanly leaves the cluster at once (not after the lease). */
+  leave(nodeId: string): Promise<void>;
+  /** Every node the store knows, live ones first. */
+  nodes(nowMs: number): Promise<NodeRecord[]>;
+  /** Claims one fire (or gap) of a task for the whole cluster, never before the store's clock reaches its slot. */
+  claimFire(claim: FireClaim): Promise<FireClaimResult>;
+  /** Takes (or keeps) a task's lane for `nodeId` unless another live node holds it; returns the holder. */
+  holdTask(task: string, nodeId: string, runId: number | null, nowMs: number): Promise<TaskHolder>;
+  releaseTask(task: string, nodeId: string): Promise<void>;
+  /** Asks whichever node runs `runId` to cancel it. */
+  requestCancel(runId: number, reason: string, nowMs: number): Promise<void>;
+  /** Cancel requests for runs `nodeId` runs; each is handed out once. */
+  takeCancelRequests(nodeId: string): Promise<Array<{ runId: number; reason: string }>>;
+}
+
 export interface RunStore extends RunRecords, SlotClaims, Leases, OneOffQueue, Controls, ChangeFeed, EventJournal {
   /** Where the state lives, for messages (credentials masked). */
   readonly location: string;
   /** One daemon at a time (the embedded SQLite store); false when several may share it. */
   readonly exclusive: boolean;
+  /** How daemons sharing the store coordinate; null for an exclusive store. */
+  readonly cluster: Cluster | null;
   close(): Promise<void>;
 }

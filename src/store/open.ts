@@ -1,5 +1,5 @@
-import { maskUrl } from "../util/url.js";
 import type { RunStore } from "./contract.js";
+import { PgStore } from "./postgres/pg-store.js";
 import { SqliteStore } from "./sqlite/sqlite-store.js";
 
 export { StoreNotFoundError } from "./sqlite/sqlite-store.js";
@@ -11,8 +11,10 @@ export interface OpenStoreOptions {
 
 /** Opens the store a config's `state:` (or `--state`, `ORCHESTRATE_STATE`) names. */
 export function openStore(location: string, options: OpenStoreOptions = {}): RunStore {
-  if (/^postgres(ql)?:\/\//.test(location)) {
-    throw new Error(`a PostgreSQL state store (${maskUrl(location)}) is not supported by this version yet; use a SQLite file path`);
-  }
+  if (isPostgresLocation(location)) return new PgStore(location, { readOnly: options.readOnly });
   return new SqliteStore(location, { readOnly: options.readOnly });
+}
+
+export function isPostgresLocation(location: string): boolean {
+  return /^postgres(ql)?:\/\//.test(location);
 }

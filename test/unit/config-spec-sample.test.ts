@@ -72,6 +72,7 @@ describe("the sample file of SPEC §3 loads into the model the engine runs", () 
       envFile: join(dir, ".env"),
       account: expect.objectContaining({ user: "backup", home: "/var/backups" }),
       cwd: dir,
+      nodes: null,
       notify: [],
     });
   });

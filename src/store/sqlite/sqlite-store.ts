@@ -65,6 +65,7 @@ async function drainChunks(deleteChunk: () => number): Promise<number> {
 export class SqliteStore implements RunStore {
   readonly location: string;
   readonly exclusive = true;
+  readonly cluster = null;
   private readonly db: Database.Database;
   /** Which process owns the runs it creates, so a later start can tell orphans from live runs. */
   private readonly owner = `${hostname()}:${process.pid}`;
