@@ -16,6 +16,7 @@ import { workflowFromValues } from "./config/workflow.js";
 import { buildTask, TaskBuilder, type Duration, type TaskOptions } from "./task-builder.js";
 import { WorkflowBuilder } from "./workflow-builder.js";
 import { systemClock, type Clock } from "./time/clock.js";
+import { hashFile } from "./util/file-hash.js";
 
 /** A workflow's settings, as in `workflows:` of the YAML, in camelCase. */
 export interface WorkflowOptions {
@@ -50,6 +51,8 @@ export interface OrchestratorOptions {
   executor?: Executor;
   /** Log what would run, run nothing, and read and write no state store. */
   dryRun?: boolean;
+  /** `run --label`: in a cluster, tasks with `nodes:` fire only on daemons with one of their labels. */
+  labels?: string[];
 }
 
 /**
@@ -71,6 +74,8 @@ export class Orchestrator {
   private readonly codeTasks: TaskSpec[] = [];
   private readonly codeWorkflows: WorkflowSpec[] = [];
   private resolveStopped: (() => void) | null = null;
+  /** Of the file's text: `orchestrate nodes` marks cluster nodes that run a different file. */
+  private configHash = "";
 
   constructor(private readonly options: OrchestratorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -92,6 +97,7 @@ export class Orchestrator {
   loadConfig(file: string, options: LoadOptions = {}): OrchestrationConfig {
     this.config = this.withCode(loadConfigFile(file, { stateOverride: this.options.state, ...options }), file);
     this.loaded = { file, options };
+    this.configHash = hashFile(file);
     this.runtime = null;
     return this.config;
   }
@@ -108,7 +114,8 @@ export class Orchestrator {
     next.api = this.config.api;
     this.config = next;
     if (!this.daemon) return { added: [], removed: [], rescheduled: [], changed: [] };
-    const changes = this.daemon.reload(next);
+    this.configHash = hashFile(this.loaded.file);
+    const changes = this.daemon.reload(next, this.configHash);
     // Notifications follow the new file: the old destinations finish what they hold.
     const old = this.notifier;
     this.notifier = this.notifications(this.daemon, true);
@@ -335,6 +342,9 @@ export class Orchestrator {
       executor: this.options.executor,
       dryRun: this.options.dryRun,
       idBlock,
+      labels: this.options.labels,
+      configHash: this.configHash,
     });
   }
 }
+

@@ -147,6 +147,11 @@ export class ClusterNode {
     if (job && (await this.claim(job, gap.fromMs, "gap"))) this.options.launcher.recordMissed(gap);
   }
 
+  /** A reloaded configuration: the next heartbeat tells the cluster. */
+  runs(configHash: string): void {
+    this.options.node.configHash = configHash;
+  }
+
   /** Asks whichever node runs `runId` to cancel it. */
   requestCancel(runId: number, reason: string): Promise<void> {
     return this.options.cluster.requestCancel(runId, reason, this.options.clock.now());

@@ -236,9 +236,10 @@ export class Runtime {
    * stop firing (their running runs finish), tasks whose schedule changed re-arm from now, and the
    * others keep their timers and slots. Returns what changed, by name.
    */
-  reload(config: OrchestrationConfig): ReloadChanges {
+  reload(config: OrchestrationConfig, configHash?: string): ReloadChanges {
     const before = this.jobs;
     this.options.config = config;
+    if (configHash !== undefined) this.clusterNode?.runs(configHash);
     this.jobs = new Map<string, Job>([...config.tasks, ...config.workflows].map((job) => [job.name, job]));
     this.scheduler?.reconfigure(this.schedulerTasks());
     const kept = [...this.jobs.values()].filter((job) => before.has(job.name));

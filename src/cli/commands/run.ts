@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { NODE_LABEL } from "../../config/schema.js";
 import { parseDuration } from "../../time/duration.js";
 import { cli, configPath, createOrchestrator, UserError } from "../context.js";
 import { serveAsDaemon } from "../service.js";
@@ -7,6 +8,7 @@ interface RunOptions {
   grace: string;
   dryRun?: boolean;
   watch?: boolean;
+  label: string[];
 }
 
 export function registerRun(program: Command): void {
@@ -16,12 +18,13 @@ export function registerRun(program: Command): void {
     .option("--grace <duration>", "how long running scripts may finish after a stop signal", "30s")
     .option("--dry-run", "log what would run, run nothing")
     .option("--watch", "reload the configuration whenever its file changes (as on SIGHUP)")
+    .option("--label <label>", "in a cluster: this daemon also fires the tasks whose nodes: lists this label (repeatable)", collect, [])
     .action(async (file: string | undefined, options: RunOptions, command: Command) => {
       const graceMs = parseDuration(options.grace);
       if (graceMs === null) throw new UserError(`--grace "${options.grace}" is not a duration: use e.g. 30s, 2m`, 2);
       cli.outlivesReader = true;
       const path = configPath(command, file);
-      const { orchestrator } = await createOrchestrator(command, path, { dryRun: options.dryRun });
+      const { orchestrator } = await createOrchestrator(command, path, { dryRun: options.dryRun, labels: labelsOf(options.label) });
       const log = (message: string) => orchestrator.bus.emit("log", { level: "info", message });
 
       let signals = 0;
@@ -51,4 +54,17 @@ export function registerRun(program: Command): void {
       unhook();
       log("stopped");
     });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `--label a --label b` or `--label a,b`; a label is a name like a task's. */
+function labelsOf(values: string[]): string[] {
+  const labels = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+  for (const label of labels) {
+    if (!NODE_LABEL.test(label)) throw new UserError(`--label "${label}" is not a label: use letters, digits, "_", "." and "-"`, 2);
+  }
+  return labels;
 }
