@@ -15,19 +15,25 @@
  * - Heartbeats every third of the lease; a node silent for the lease is dead: the first live node
  *   to look takes its running runs (interrupted), frees its lanes, and runs again those whose task
  *   has retries.
- * - The database going away: claims are retried until the fire is a minute late; the fires that
+ * - The database going away: claims are retried until the fire is two seconds late; the fires that
  *   could not be claimed go by catch_up once it is back (a gap claimed once, as a fire is).
  */
 import { createHash } from "node:crypto";
 import { isWorkflow } from "../config/model.js";
 import type { EventBus } from "../events/bus.js";
-import { LATE_TOLERANCE_MS, MAX_CATCH_UP_RUNS } from "../schedule/catch-up.js";
+import { MAX_CATCH_UP_RUNS } from "../schedule/catch-up.js";
 import type { Fire, MissedGap } from "../schedule/types.js";
 import type { Cluster, NodeHeartbeat, NodeRecord, RunStore, TaskHolder } from "../store/contract.js";
 import type { Clock, TimerHandle } from "../time/clock.js";
 import { formatDuration } from "../time/duration.js";
 import type { HeldElsewhere, Job, RunLauncher } from "./launcher.js";
 
+/**
+ * A fire whose claim fails because the store does not answer is tried again until it is this late;
+ * then it is left to the task's catch_up, decided once the store is back (as after a downtime: a
+ * blip runs the fire a little late, an outage follows catch_up).
+ */
+const CLAIM_RETRY_MS = 2_000;
 /** How much later each next-ranked node tries to claim a fire its betters did not. */
 export const RANK_STEP_MS = 250;
 /** A clock further than this from the database's is warned about. */
@@ -50,11 +56,8 @@ export interface ClusterNodeOptions {
   recover: (retry: (job: Job, slotMs: number, trigger: "schedule" | "catch_up") => void) => Promise<void>;
 }
 
-interface Unclaimed {
-  first: number;
-  last: number;
-  count: number;
-}
+/** At most this many unclaimed fires of one task are remembered (the oldest are forgotten, and counted). */
+const MAX_UNCLAIMED = 10_000;
 
 export class ClusterNode {
   private live: NodeRecord[] = [];
@@ -62,7 +65,8 @@ export class ClusterNode {
   private skewMs = 0;
   private skewWarned = false;
   private storeTrouble: string | null = null;
-  private readonly unclaimed = new Map<string, Unclaimed>();
+  /** Per task, the fires whose claim failed because the store did not answer, ascending. */
+  private readonly unclaimed = new Map<string, number[]>();
   private readonly waiting = new Map<string, Array<() => void>>();
   private stopped = false;
 
@@ -174,7 +178,7 @@ export class ClusterNode {
   /**
    * Claims one fire (or gap) for the whole cluster. Nodes ranked below the first wait their turn; a
    * claim refused as early waits for the database's clock; a store that is down is tried again
-   * until the fire is a minute late, and what could not be claimed goes by catch_up later.
+   * until the fire is two seconds late, and what could not be claimed goes by catch_up later.
    */
   private async claim(job: Job, slotMs: number, kind: "fire" | "gap"): Promise<boolean> {
     const { cluster, clock } = this.options;
@@ -190,11 +194,11 @@ export class ClusterNode {
       } catch (error) {
         this.trouble(error);
         if (!this.options.store.isTransient(error)) return false;
-        if (kind === "fire" && clock.now() - slotMs > LATE_TOLERANCE_MS) {
+        if (kind === "fire" && clock.now() - slotMs > CLAIM_RETRY_MS) {
           this.noteUnclaimed(job, slotMs);
           return false;
         }
-        await this.sleep(Math.min(1000 * 2 ** attempt, 5000));
+        await this.sleep(Math.min(500 * 2 ** attempt, 1000));
       }
     }
     return false;
@@ -259,14 +263,11 @@ export class ClusterNode {
   }
 
   private noteUnclaimed(job: Job, slotMs: number): void {
-    const gap = this.unclaimed.get(job.name);
-    if (gap) {
-      gap.first = Math.min(gap.first, slotMs);
-      gap.last = Math.max(gap.last, slotMs);
-      gap.count++;
-    } else {
-      this.unclaimed.set(job.name, { first: slotMs, last: slotMs, count: 1 });
-    }
+    const slots = this.unclaimed.get(job.name) ?? [];
+    if (!slots.includes(slotMs)) slots.push(slotMs);
+    slots.sort((a, b) => a - b);
+    if (slots.length > MAX_UNCLAIMED) slots.splice(0, slots.length - MAX_UNCLAIMED);
+    this.unclaimed.set(job.name, slots);
   }
 
   /** The store answers again: what could not be claimed meanwhile goes by each task's catch_up. */
@@ -278,29 +279,36 @@ export class ClusterNode {
     if (this.unclaimed.size === 0) return;
     const gaps = [...this.unclaimed.entries()];
     this.unclaimed.clear();
-    for (const [task, gap] of gaps) void this.resolveGap(task, gap);
+    for (const [task, slots] of gaps) void this.resolveGap(task, slots);
   }
 
-  private async resolveGap(task: string, gap: Unclaimed): Promise<void> {
+  /**
+   * Fires that could not be claimed while the store was down: claimed now, slot by slot (the first
+   * node back takes all it knows of; a slot another node ran or took is not this node's), then this
+   * node's share goes by the task's catch_up, as a downtime's fires do on a single daemon.
+   */
+  private async resolveGap(task: string, slots: number[]): Promise<void> {
     const job = this.options.jobs().get(task);
     if (!job) return;
-    const now = this.options.clock.now();
-    const inWindow = gap.last >= now - job.catchUpWindowMs;
-    if (job.catchUp === "latest" && inWindow) {
-      if (await this.claim(job, gap.last, "fire")) await this.admit(job, { task, slotMs: gap.last, kind: "catch_up", coveredSlots: gap.count });
+    let won: number[];
+    try {
+      won = await this.options.cluster.claimLateFires(task, slots, this.nodeId);
+    } catch (error) {
+      this.trouble(error);
+      for (const slot of slots) this.noteUnclaimed(job, slot);
       return;
     }
-    if (job.catchUp === "all" && inWindow && gap.count <= MAX_CATCH_UP_RUNS && job.trigger?.kind === "every") {
-      for (let slot = gap.first; slot <= gap.last; slot += job.trigger.intervalMs) {
-        if (await this.claim(job, slot, "fire")) await this.admit(job, { task, slotMs: slot, kind: "catch_up", coveredSlots: 1 });
-      }
+    if (won.length === 0) return;
+    const first = won[0]!;
+    const last = won[won.length - 1]!;
+    const inWindow = last >= this.options.clock.now() - job.catchUpWindowMs;
+    if (job.catchUp === "latest" && inWindow) return this.admit(job, { task, slotMs: last, kind: "catch_up", coveredSlots: won.length });
+    if (job.catchUp === "all" && inWindow && won.length <= MAX_CATCH_UP_RUNS) {
+      for (const slot of won) await this.admit(job, { task, slotMs: slot, kind: "catch_up", coveredSlots: 1 });
       return;
     }
-    if (job.catchUp === "all" && inWindow) {
-      if (await this.claim(job, gap.last, "fire")) await this.admit(job, { task, slotMs: gap.last, kind: "catch_up", coveredSlots: gap.count });
-      return;
-    }
-    if (await this.claim(job, gap.first, "gap")) this.options.launcher.recordMissed({ task, count: gap.count, fromMs: gap.first, toMs: gap.last });
+    if (job.catchUp === "all" && inWindow) return this.admit(job, { task, slotMs: last, kind: "catch_up", coveredSlots: won.length });
+    this.options.launcher.recordMissed({ task, count: won.length, fromMs: first, toMs: last });
   }
 
   private trouble(error: unknown): void {

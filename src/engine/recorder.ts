@@ -42,6 +42,11 @@ export class RunRecorder implements RunWriter {
   private readonly maxQueued: number;
 
   private queue: Array<{ op: WriteOp; seq: number }> = [];
+  /**
+   * The first this many queue entries are being written now: nothing merges into them (a store
+   * that writes asynchronously would otherwise commit the entry without what merged meanwhile).
+   */
+  private inFlight = 0;
   private seq = 0;
   private committedSeq = 0;
   private waiters: Array<{ seq: number; resolve: () => void }> = [];
@@ -172,7 +177,7 @@ export class RunRecorder implements RunWriter {
   /** An update joins its run's queued write; a slot replaces its task's older queued slot. */
   private merge(op: WriteOp): boolean {
     if (op.kind === "slot") {
-      const queued = this.queue.find((e) => e.op.kind === "slot" && e.op.task === op.task);
+      const queued = this.queue.find((e, i) => i >= this.inFlight && e.op.kind === "slot" && e.op.task === op.task);
       if (!queued) return false;
       const slotMs = Math.max((queued.op as typeof op).slotMs, op.slotMs);
       queued.op = { ...op, slotMs };
@@ -181,7 +186,7 @@ export class RunRecorder implements RunWriter {
     }
     if (op.kind !== "update") return false;
     const patch = Object.fromEntries(Object.entries(op.patch).filter(([, v]) => v !== undefined)) as RunPatch;
-    for (let i = this.queue.length - 1; i >= 0; i--) {
+    for (let i = this.queue.length - 1; i >= this.inFlight; i--) {
       const entry = this.queue[i]!;
       const queued = entry.op;
       if (queued.kind === "update" && queued.id === op.id) {
@@ -201,7 +206,7 @@ export class RunRecorder implements RunWriter {
   }
 
   private dropOldest(): void {
-    const [oldest] = this.queue.splice(0, 1);
+    const [oldest] = this.queue.splice(this.inFlight, 1);
     this.droppedForSpace++;
     if (this.droppedForSpace === 1 || this.droppedForSpace % 1000 === 0) {
       this.bus.emit("log", {
@@ -226,9 +231,11 @@ export class RunRecorder implements RunWriter {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, BATCH);
+      this.inFlight = batch.length;
       try {
         await this.store.applyWrites(batch.map((e) => e.op), { lockWaitMs: 0 });
       } catch (error) {
+        this.inFlight = 0;
         if (!this.store.isTransient(error) && (await this.isolateBadWrite(batch))) continue;
         this.failed(error);
         this.draining = false;
@@ -238,6 +245,7 @@ export class RunRecorder implements RunWriter {
         });
         return;
       }
+      this.inFlight = 0;
       this.queue.splice(0, batch.length);
       this.markCommitted(Math.max(...batch.map((e) => e.seq)));
       this.recovered();
@@ -249,13 +257,16 @@ export class RunRecorder implements RunWriter {
   /** Applies a failing batch one write at a time; drops (and logs) the write the store can never accept. */
   private async isolateBadWrite(batch: Array<{ op: WriteOp; seq: number }>): Promise<boolean> {
     for (const entry of batch) {
+      this.inFlight = this.queue.indexOf(entry) + 1;
       try {
         await this.store.applyWrites([entry.op], { lockWaitMs: 0 });
         this.recovered();
       } catch (error) {
+        this.inFlight = 0;
         if (this.store.isTransient(error)) return false;
         this.bus.emit("log", { level: "error", message: `dropped a write the state store rejects (${entry.op.kind}): ${messageOf(error)}` });
       }
+      this.inFlight = 0;
       this.queue.splice(this.queue.indexOf(entry), 1);
       this.markCommitted(entry.seq);
     }

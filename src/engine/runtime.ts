@@ -21,6 +21,9 @@ import { packageVersion } from "../util/version.js";
 import { whyFire, type WhyAnswer } from "./why.js";
 import { jobStatuses, type JobStatus } from "./status.js";
 
+/** Run ids a cluster node reserves at a time (it tops up at half): see the recorder. */
+const CLUSTER_ID_BLOCK = 512;
+
 /** What a reload changed, by task (or workflow) name. */
 export interface ReloadChanges {
   added: string[];
@@ -97,7 +100,9 @@ export class Runtime {
     const { store, bus, clock, config } = options;
     this.nodeId = `${hostname()}:${process.pid}:${clock.now()}`;
     this.executor = options.executor ?? new LocalExecutor();
-    this.recorder = new RunRecorder({ store, bus, clock, idBlock: options.idBlock });
+    // A shared store's ids are reserved over the network, and a node that ran out would hand out
+    // ids another node may hold: a cluster node keeps hundreds in hand (a burst, an outage).
+    this.recorder = new RunRecorder({ store, bus, clock, idBlock: options.idBlock ?? (store.cluster ? CLUSTER_ID_BLOCK : undefined) });
     this.launcher = new RunLauncher({
       writer: this.recorder,
       executor: this.executor,

@@ -181,6 +181,12 @@ export interface Cluster {
   nodes(nowMs: number): Promise<NodeRecord[]>;
   /** Claims one fire (or gap) of a task for the whole cluster, never before the store's clock reaches its slot. */
   claimFire(claim: FireClaim): Promise<FireClaimResult>;
+  /**
+   * Claims past fires of a task that could not be claimed on time (the store was down), one by
+   * one, serialised per task so that the first node to come back takes every slot it knows of;
+   * returns the slots this node won, ascending.
+   */
+  claimLateFires(task: string, slotsMs: number[], nodeId: string): Promise<number[]>;
   /** Takes (or keeps) a task's lane for `nodeId` unless another live node holds it; returns the holder. */
   holdTask(task: string, nodeId: string, runId: number | null, nowMs: number): Promise<TaskHolder>;
   releaseTask(task: string, nodeId: string): Promise<void>;

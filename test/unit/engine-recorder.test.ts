@@ -65,3 +65,39 @@ describe("the recorder", () => {
     expect((await store.getRun(id))!.messages.map((m) => m.message)).toEqual(["still here"]);
   });
 });
+
+describe("the recorder on a store that writes asynchronously (PostgreSQL)", () => {
+  it("an update made while its run's create is being written is written after it, not merged into it and lost", async () => {
+    // The SQLite store, with each write held back by a turn of the event loop, as a network store's are.
+    const gate: { release: (() => void) | null } = { release: null };
+    const slow = Object.create(store) as SqliteStore;
+    slow.applyWrites = async (ops, options) => {
+      await new Promise<void>((resolve) => (gate.release = resolve));
+      return store.applyWrites(ops, options);
+    };
+    const bus = new EventBus();
+    const asyncRecorder = new RunRecorder({ store: slow, bus, clock: systemClock, retryMinMs: 20, retryMaxMs: 50 });
+    const id = 1_000;
+    void asyncRecorder.submit({ kind: "create", run: newRunRecord({ id, task: "t", trigger: "manual", status: "running" }) });
+    await new Promise((r) => setImmediate(r));
+    expect(gate.release).not.toBeNull(); // the create is on its way to the store
+    void asyncRecorder.submit({ kind: "update", id, patch: { status: "succeeded", exitCode: 0 } });
+    const flushed = asyncRecorder.flush(5_000);
+    for (let i = 0; i < 2; i++) {
+      await new Promise((r) => setImmediate(r));
+      gate.release?.();
+    }
+    await waitUntil(async () => (await store.getRun(id))?.status === "succeeded", () => gate.release?.());
+    expect(await flushed).toBe(true);
+    expect(await store.getRun(id)).toMatchObject({ status: "succeeded", exitCode: 0 });
+  });
+});
+
+async function waitUntil(condition: () => Promise<boolean>, nudge: () => void): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    nudge();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

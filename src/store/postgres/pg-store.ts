@@ -54,6 +54,9 @@ export interface PgStoreOptions {
   readOnly?: boolean;
 }
 
+/** How long a daemon's write waits for a row another node holds, before it is retried later. */
+const ROW_LOCK_WAIT_MS = 2_000;
+
 /** A location `postgres://user@host/db?schema=NAME&lease=30s`, split into what pg takes and what is ours. */
 export function parsePgLocation(location: string): { connectionString: string; schema: string; leaseMs: number } {
   const url = new URL(location);
@@ -149,18 +152,28 @@ export class PgStore implements RunStore, Cluster {
   private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>, options: WriteOptions & { notify?: boolean } = {}): Promise<T> {
     await this.ready;
     const client = await this.pool.connect();
+    // A connection lost mid-transaction errors on the client as well as in the query: hear it here
+    // (an unheard 'error' would be thrown), and give the pool back a broken client as broken.
+    const ignore = () => undefined;
+    client.on("error", ignore);
+    let broken: Error | undefined;
     try {
       await client.query("BEGIN");
-      if (options.lockWaitMs !== undefined) await client.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(options.lockWaitMs)) || 1}`);
+      // lockWaitMs keeps SQLite's synchronous driver from freezing the event loop; here every wait is
+      // asynchronous and row locks are held for milliseconds by other nodes, so a writer waits a
+      // little for them rather than failing (and retrying) at each contended counter or slot row.
+      if (options.lockWaitMs !== undefined) await client.query(`SET LOCAL lock_timeout = ${Math.max(ROW_LOCK_WAIT_MS, Math.round(options.lockWaitMs))}`);
       const result = await work(client);
       if (options.notify !== false) await client.query(`SELECT pg_notify($1, '')`, [this.channel]);
       await client.query("COMMIT");
       return result;
     } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
+      if (this.isTransient(error)) broken = error as Error;
+      else await client.query("ROLLBACK").catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off("error", ignore);
+      client.release(broken);
     }
   }
 
@@ -407,6 +420,31 @@ export class PgStore implements RunStore, Cluster {
     );
   }
 
+  async claimLateFires(task: string, slotsMs: number[], nodeId: string): Promise<number[]> {
+    if (slotsMs.length === 0) return [];
+    return this.transaction(
+      async (c) => {
+        await c.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${this.schema}:${task}`]);
+        const { rows } = await c.query(
+          `INSERT INTO ${this.s}.fire_claims (task, kind, slot_ms, node_id, claimed_ms)
+           SELECT $1, 'fire', slot, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint FROM unnest($3::bigint[]) AS slot
+           ON CONFLICT DO NOTHING RETURNING slot_ms`,
+          [task, nodeId, slotsMs],
+        );
+        const won = rows.map((r) => Number(r.slot_ms)).sort((a, b) => a - b);
+        if (won.length > 0) {
+          await c.query(
+            `INSERT INTO ${this.s}.task_state (task, last_slot_ms) VALUES ($1, $2)
+             ON CONFLICT (task) DO UPDATE SET last_slot_ms = GREATEST(COALESCE(${this.s}.task_state.last_slot_ms, 0), EXCLUDED.last_slot_ms)`,
+            [task, won[won.length - 1]],
+          );
+        }
+        return won;
+      },
+      { notify: false },
+    );
+  }
+
   // ── nodes, leases, orphans ────────────────────────────────────────────────────────────────────
 
   async acquireLease(node: NodeIdentity, nowMs: number): Promise<void> {
@@ -488,8 +526,11 @@ export class PgStore implements RunStore, Cluster {
     return this.transaction(
       async (c) => {
         const { rows } = await c.query(
-          `SELECT h.node_id, h.run_id, n.node_id IS NOT NULL AS alive FROM ${this.s}.task_holds h
+          // A hold is void when its node is gone, or when the run it was taken for has ended (its
+          // node died before it let go): the lane is free again.
+          `SELECT h.node_id, h.run_id, n.node_id IS NOT NULL AND (r.status IS NULL OR r.status = 'running') AS alive FROM ${this.s}.task_holds h
            LEFT JOIN ${this.s}.nodes n ON n.node_id = h.node_id AND NOT n.stopped AND n.heartbeat_ms >= (extract(epoch FROM clock_timestamp()) * 1000)::bigint - $2
+           LEFT JOIN ${this.s}.runs r ON r.id = h.run_id
            WHERE h.task = $1 FOR UPDATE OF h`,
           [task, this.leaseMs],
         );
