@@ -319,7 +319,6 @@ export class Runtime {
     const cluster = store.cluster;
     if (!cluster || this.options.dryRun) return null;
     const node = { nodeId: this.nodeId, pid: process.pid, host: hostname(), startedAt: new Date(clock.now()).toISOString(), version: packageVersion(), labels: this.labels, configHash: this.options.configHash ?? "", role: "trigger" as const };
-    await store.acquireLease(node, clock.now());
     await cluster.heartbeat(node, clock.now());
     const every = Math.min(10_000, Math.floor(cluster.leaseMs / 3));
     let timer = clock.setTimer(every, function beat() {
