@@ -24,6 +24,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   report: async () => (await import("./commands/report.js")).registerReport,
   pause: async () => (await import("./commands/pause.js")).registerPause,
   resume: async () => (await import("./commands/pause.js")).registerPause,
+  import: async () => (await import("./commands/import.js")).registerImport,
   systemd: async () => (await import("./commands/systemd.js")).registerSystemd,
 };
 
