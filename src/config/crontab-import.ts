@@ -60,6 +60,8 @@ interface Task {
   source: string;
   cron: string;
   command: string;
+  /** The command as written (before any wrapping), which the task's name comes from. */
+  written: string;
   user: string | null;
   env: Record<string, string>;
   timezone: string | null;
@@ -122,7 +124,7 @@ export function importCrontab(text: string, options: CrontabImportOptions): Cron
       warn(lineNo, job.commandCol, "the command contains {{, which a task's command: refuses (templates do not work there): put it in a script and use scripts:; line left out");
       return;
     }
-    tasks.push({ name: "", line: lineNo, source: body, cron: schedule.cron, command: command.text, user: job.user, env: { ...env }, timezone });
+    tasks.push({ name: "", line: lineNo, source: body, cron: schedule.cron, command: command.text, written: job.command, user: job.user, env: { ...env }, timezone });
   });
 
   nameTasks(tasks);
@@ -299,7 +301,7 @@ function mailtoComment(value: string): string[] {
 /** Commands that only test, move or print: a line is not about them. */
 const NOT_THE_JOB = new Set(["test", "[", "[[", "cd", "echo", "printf", "true", "false", "sleep", "export", "set", "exit", "return", ":", "fi", "done", "esac", "}", ")", "]"]);
 /** Commands that run the next word (after their options, and for some one argument more). */
-const WRAPPERS: Record<string, number> = { nice: 0, ionice: 0, env: 0, sudo: 0, nohup: 0, exec: 0, chronic: 0, time: 0, command: 0, timeout: 1, flock: 1, su: 0 };
+const WRAPPERS: Record<string, number> = { nice: 0, ionice: 0, env: 0, sudo: 0, nohup: 0, exec: 0, chronic: 0, time: 0, command: 0, timeout: 0, flock: 1, su: 0 };
 const INTERPRETERS = new Set(["sh", "bash", "dash", "zsh", "python", "python2", "python3", "perl", "php", "ruby", "node"]);
 /** Words that open a compound command or negate one: the program comes after them. */
 const OPENERS = new Set(["{", "(", "!", "if", "then", "do", "else", "elif", "while", "until"]);
@@ -308,7 +310,7 @@ const OPENERS = new Set(["{", "(", "!", "if", "then", "do", "else", "elif", "whi
 function nameTasks(tasks: Task[]): void {
   const used = new Set<string>();
   for (const task of tasks) {
-    const base = nameFromCommand(task.command) || "job";
+    const base = nameFromCommand(splitPercent(task.written).command) || "job";
     let name = base;
     for (let n = 2; used.has(name); n++) name = `${base}-${n}`;
     task.name = name;
@@ -322,7 +324,9 @@ function nameTasks(tasks: Task[]): void {
  */
 export function nameFromCommand(command: string): string {
   let name = "";
-  for (const simple of command.split(/&&|\|\||[;|&]/)) {
+  // "2>&1" and "&>" are redirections, not the & that ends a command.
+  const plain = command.replace(/\d*[<>]&\d*-?/g, " ").replace(/&>>?/g, " > ");
+  for (const simple of plain.split(/&&|\|\||[;|&]/)) {
     const found = programOf(withoutRedirections(simple.trim().split(/\s+/).filter(Boolean)));
     if (found) name = found;
   }
@@ -344,8 +348,9 @@ function withoutRedirections(words: string[]): string[] {
 
 function programOf(words: string[]): string | null {
   let i = 0;
+  // A wrapper's options, and their values where they are numbers or durations (nice -n 10, timeout 1h).
   const skipOptions = () => {
-    while (i < words.length && words[i]!.startsWith("-")) i++;
+    while (i < words.length && (words[i]!.startsWith("-") || /^\d+(?:\.\d+)?[smhd]?$/.test(words[i]!))) i++;
   };
   while (i < words.length && (OPENERS.has(words[i]!) || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!))) i++;
   for (;;) {
