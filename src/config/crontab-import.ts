@@ -393,26 +393,24 @@ function taskName(word: string): string {
 }
 
 function toYaml(tasks: Task[], header: string[], source: string): string {
-  // What every task shares goes to defaults: one env map and zone, not one per task.
-  const shared = <T>(of: (t: Task) => T): T | undefined => {
-    if (tasks.length === 0) return undefined;
-    const first = JSON.stringify(of(tasks[0]!));
-    return tasks.every((t) => JSON.stringify(of(t)) === first) ? of(tasks[0]!) : undefined;
-  };
-  const sharedEnv = shared((t) => t.env);
-  const sharedZone = shared((t) => t.timezone);
+  // What every task shares goes to defaults: the variables all of them have, and one zone.
+  const sharedEnv = tasks.length === 0 ? {} : Object.fromEntries(Object.entries(tasks[0]!.env).filter(([k, v]) => tasks.every((t) => t.env[k] === v)));
+  const zones = new Set(tasks.map((t) => t.timezone));
+  const sharedZone = zones.size === 1 ? tasks[0]!.timezone : null;
   const defaults: Record<string, unknown> = { concurrency: "allow" };
   if (sharedZone) defaults.timezone = sharedZone;
-  if (sharedEnv && Object.keys(sharedEnv).length > 0) defaults.env = sharedEnv;
+  if (Object.keys(sharedEnv).length > 0) defaults.env = sharedEnv;
 
-  const taskMap: Record<string, Record<string, unknown>> = {};
+  // A Map keeps the crontab's order: an object would put names like "7" first.
+  const taskMap = new Map<string, Record<string, unknown>>();
   for (const task of tasks) {
     const entry: Record<string, unknown> = { cron: task.cron };
     if (task.timezone && !sharedZone) entry.timezone = task.timezone;
     if (task.user) entry.user = task.user;
-    if (!sharedEnv && Object.keys(task.env).length > 0) entry.env = task.env;
+    const env = Object.fromEntries(Object.entries(task.env).filter(([k]) => !(k in sharedEnv)));
+    if (Object.keys(env).length > 0) entry.env = env;
     entry.command = task.command;
-    taskMap[task.name] = entry;
+    taskMap.set(task.name, entry);
   }
 
   const doc = new Document({ version: 1, defaults, tasks: taskMap });

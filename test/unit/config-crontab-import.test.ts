@@ -121,6 +121,11 @@ describe("environment lines apply to the lines after them", () => {
     expect(shared.defaults.env).toEqual({ PATH: "/usr/bin:/bin" });
     expect(shared.tasks.a!.env).toBeUndefined();
 
+    const partly = load("A=1\n0 0 * * * /bin/a\nB=2\n0 1 * * * /bin/b\n").config;
+    expect(partly.defaults.env).toEqual({ A: "1" });
+    expect(partly.tasks.a!.env).toBeUndefined();
+    expect(partly.tasks.b!.env).toEqual({ B: "2" });
+
     const changing = load("0 0 * * * /bin/a\nFOO=1\n0 1 * * * /bin/b\nFOO=2\nBAR=x y\n0 2 * * * /bin/c\n").config;
     expect(changing.defaults.env).toBeUndefined();
     expect(changing.tasks.a!.env).toBeUndefined();
@@ -212,6 +217,15 @@ describe("each task gets a readable, unique name from its command", () => {
   it("two tasks that run the same program are name, name-2, name-3; no name at all is job", () => {
     const { config } = load("0 0 * * * /bin/sync a\n0 1 * * * /bin/sync b\n0 2 * * * /bin/sync c\n0 3 * * * echo hi\n0 4 * * * echo ho\n");
     expect(Object.keys(config.tasks)).toEqual(["sync", "sync-2", "sync-3", "job", "job-2"]);
+  });
+
+  it("keeps the crontab's order, even for names that look like numbers", () => {
+    const { config, yaml } = load("0 0 * * * /bin/zeta\n0 1 * * * /opt/7\n0 2 * * * /bin/alpha\n");
+    expect(Object.keys(parse(yaml, { mapAsMap: false }).tasks as object).sort()).toEqual(["7", "alpha", "zeta"]);
+    expect(yaml.indexOf("zeta:")).toBeLessThan(yaml.indexOf('"7":'));
+    expect(yaml.indexOf('"7":')).toBeLessThan(yaml.indexOf("alpha:"));
+    expect(yaml).toMatch(/# line 2: 0 1 \* \* \* \/opt\/7\n {2}"7":/);
+    expect(config.tasks["7"]!.command).toBe("/opt/7");
   });
 
   it("a program already called name-2 does not clash with a second name", () => {
