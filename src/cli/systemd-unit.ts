@@ -15,6 +15,8 @@ export interface UnitInput {
   config: string;
   /** The SQLite state file, absolute; null when the state is a PostgreSQL URL. */
   stateFile: string | null;
+  /** `--state` given to this command: passed on to `run`, which would otherwise use the config's `state:`. */
+  stateOverride?: string;
   /** `run --grace`, in ms. */
   graceMs: number;
   /** The longest kill_grace of any task or workflow, in ms: scripts still running after --grace get that long. */
@@ -51,7 +53,7 @@ export function systemdUnit(input: UnitInput): string {
     `WatchdogSec=${WATCHDOG_SEC}s`,
     `WorkingDirectory=${escapeSpecifiers(configDir)}`,
     `ExecStartPre=${exec(input.node, input.entry, "validate", input.config)}`,
-    `ExecStart=${exec(input.node, input.entry, "run", input.config, "--grace", grace)}`,
+    `ExecStart=${exec(input.node, input.entry, "run", input.config, "--grace", grace, ...(input.stateOverride ? ["--state", input.stateOverride] : []))}`,
     // SIGHUP reloads the file: checked first, and a bad one leaves the running tasks as they were.
     "ExecReload=/bin/kill -HUP $MAINPID",
     // SIGTERM to orchestrate alone: it lets running scripts finish for --grace, then stops their

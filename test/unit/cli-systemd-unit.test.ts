@@ -27,6 +27,12 @@ describe("the systemd unit runs orchestrate run on the config, by absolute paths
     expect(setting(unit, "WorkingDirectory")).toEqual(["/srv/jobs"]);
   });
 
+  it("passes --state on to run when it was given", () => {
+    const unit = systemdUnit({ ...base, stateFile: "/data/state.db", stateOverride: "/data/state.db" });
+    expect(setting(unit, "ExecStart")[0]).toMatch(/ run \/srv\/jobs\/orchestration.yaml --grace 30s --state \/data\/state.db$/);
+    expect(setting(unit, "ReadWritePaths")).toEqual(["-/srv/jobs -/data"]);
+  });
+
   it("quotes paths with spaces and escapes % and $ the way systemd reads command lines", () => {
     const unit = systemdUnit({ ...base, config: "/srv/my jobs/100%/orchestration.yaml", stateFile: "/srv/my jobs/100%/state.db" });
     expect(setting(unit, "ExecStart")[0]).toContain('"/srv/my jobs/100%%/orchestration.yaml"');

@@ -16,6 +16,7 @@ export function registerImport(program: Command): void {
     .option("--system", "system format, with a user column (the default for /etc/crontab and /etc/cron.d/*)")
     .action((file: string | undefined, options: ImportOptions) => {
       const fromStdin = file === undefined || file === "-";
+      if (file === undefined && process.stdin.isTTY) throw new UserError("name a crontab FILE, or pipe one in: crontab -l | orchestrate import crontab -", 2);
       const path = fromStdin ? "-" : resolve(file);
       let text: string;
       try {

@@ -1,9 +1,10 @@
 import { realpathSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { loadConfigFile } from "../../config/load.js";
 import { parseDuration } from "../../time/duration.js";
-import { configPath, UserError } from "../context.js";
+import { configPath, globalOptions, UserError } from "../context.js";
 import { systemdUnit } from "../systemd-unit.js";
 
 interface SystemdOptions {
@@ -20,7 +21,10 @@ export function registerSystemd(program: Command): void {
     .action((file: string | undefined, options: SystemdOptions, command: Command) => {
       const graceMs = parseDuration(options.grace);
       if (graceMs === null) throw new UserError(`--grace "${options.grace}" is not a duration: use e.g. 30s, 2m`, 2);
-      const config = loadConfigFile(configPath(command, file), { checkFiles: false });
+      // Only --state itself: ORCHESTRATE_STATE in this shell says nothing about the service's environment.
+      const given = globalOptions(command).state;
+      const stateOverride = given === undefined || given.includes("://") ? given : resolve(given);
+      const config = loadConfigFile(configPath(command, file), { checkFiles: false, stateOverride });
       const jobs = [...config.tasks, ...config.workflows];
       const unit = systemdUnit({
         node: process.execPath,
@@ -30,6 +34,7 @@ export function registerSystemd(program: Command): void {
         graceMs,
         longestKillGraceMs: Math.max(0, ...jobs.map((job) => job.killGraceMs)),
         user: Boolean(options.user),
+        stateOverride,
       });
       process.stdout.write(unit);
     });
