@@ -51,6 +51,9 @@ const FIELDS = [
   { name: "day-of-week", min: 0, max: 7, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
 ];
 
+/** A login name as useradd(8) allows it (Samba's machine accounts end in $). */
+const USER_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*\$?$/;
+
 /** Shells whose `sh -c` reading of a cron line bash -c (what runs a task's `command:`) shares. */
 const SH_COMPATIBLE = /^(?:\/usr)?\/bin\/(?:sh|bash|dash)$/;
 
@@ -118,12 +121,16 @@ export function importCrontab(text: string, options: CrontabImportOptions): Cron
       return;
     }
     if (schedule.note) warn(lineNo, indent + 1, schedule.note);
-    const command = translateCommand(job.command, shell);
-    if (command.note) warn(lineNo, job.commandCol, command.note);
-    if (command.text.includes("{{")) {
+    if (job.user !== null && !USER_NAME.test(job.user)) {
+      warn(lineNo, job.userCol, `"${job.user}" is not a user name, which a system crontab has before the command: is this a user's crontab (then leave out --system)?; line left out`);
+      return;
+    }
+    if (job.command.includes("{{")) {
       warn(lineNo, job.commandCol, "the command contains {{, which a task's command: refuses (templates do not work there): put it in a script and use scripts:; line left out");
       return;
     }
+    const command = translateCommand(job.command, shell);
+    if (command.note) warn(lineNo, job.commandCol, command.note);
     tasks.push({ name: "", line: lineNo, source: body, cron: schedule.cron, command: command.text, written: job.command, user: job.user, env: { ...env }, timezone });
   });
 
@@ -147,7 +154,7 @@ export function parseEnvironmentLine(line: string): { name: string; value: strin
 }
 
 type JobLine =
-  | { schedule: string; user: string | null; command: string; commandCol: number }
+  | { schedule: string; user: string | null; userCol: number; command: string; commandCol: number }
   | { problem: string; col: number };
 
 /** Splits a job line into its schedule (five fields or a nickname), its user (system format) and its command. */
@@ -165,7 +172,7 @@ export function parseJobLine(line: string, system: boolean): JobLine {
     return { problem: `not a crontab line: expected ${what}${system ? "" : " (a system crontab has a user column too: use --system)"}`, col: first.col };
   }
   const schedule = words.slice(0, wanted - (system ? 1 : 0)).map((w) => w.text).join(" ");
-  return { schedule, user: system ? words[wanted - 1]!.text : null, command: rest, commandCol };
+  return { schedule, user: system ? words[wanted - 1]!.text : null, userCol: words[wanted - 1]!.col, command: rest, commandCol };
 }
 
 type Schedule = { cron: string; note: string | null } | { problem: string };

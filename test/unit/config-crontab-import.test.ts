@@ -188,6 +188,10 @@ describe("the system crontab format (/etc/crontab, /etc/cron.d) has a user colum
     });
   });
 
+  it("a user column that is no user name (a user crontab read with --system) is a warning", () => {
+    expect(load("0 0 * * * /usr/bin/backup --all\n", true).messages).toEqual([expect.stringMatching(/^1:11: "\/usr\/bin\/backup" is not a user name.*leave out --system/)]);
+  });
+
   it("a line with a user but no command is a warning", () => {
     expect(load("0 0 * * * root\n", true).messages).toEqual([expect.stringMatching(/^1:1: not a crontab line: expected a schedule .*, a user and a command/)]);
   });
