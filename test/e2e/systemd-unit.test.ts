@@ -45,6 +45,20 @@ describe.skipIf(!hasAnalyze)("systemd-analyze verify accepts the generated unit"
     expect(verify(p.dir, result.stdout, false)).toEqual({ status: 0, complaints: [] });
   });
 
+  it("with the state in /var/lib/orchestrate (StateDirectory=) or in a folder of its own (ReadWritePaths=)", async () => {
+    const p = project();
+    for (const [state, expected] of [
+      ["/var/lib/orchestrate/state.db", "StateDirectory=orchestrate"],
+      ["/srv/orchestrate-state/state.db", `ReadWritePaths=-${p.dir} -/srv/orchestrate-state`],
+    ] as const) {
+      const result = await runCli(["systemd", "--state", state], { cwd: p.dir });
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain(expected);
+      expect(result.stdout).toMatch(new RegExp(`--state ${state.replaceAll("/", "\\/")}\n`));
+      expect(verify(p.dir, result.stdout, false)).toEqual({ status: 0, complaints: [] });
+    }
+  });
+
   it("a user unit (--user)", async () => {
     const p = project();
     const result = await runCli(["systemd", "orchestration.yaml", "--user"], { cwd: p.dir });
