@@ -25,6 +25,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   pause: async () => (await import("./commands/pause.js")).registerPause,
   resume: async () => (await import("./commands/pause.js")).registerPause,
   nodes: async () => (await import("./commands/nodes.js")).registerNodes,
+  import: async () => (await import("./commands/import.js")).registerImport,
+  systemd: async () => (await import("./commands/systemd.js")).registerSystemd,
+  completion: async () => (await import("./commands/completion.js")).registerCompletion,
 };
 
 
@@ -46,7 +49,9 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   const args = argv.slice(2);
   const name = commandName(program, args);
   const asksVersion = args.includes("--version") || args.includes("-V");
-  const wanted = name !== undefined && Object.hasOwn(COMMANDS, name) ? [name] : name === undefined && asksVersion ? [] : Object.keys(COMMANDS);
+  // completion describes every command, so it needs them all, like help.
+  const alone = name !== undefined && name !== "completion" && Object.hasOwn(COMMANDS, name);
+  const wanted = alone ? [name] : name === undefined && asksVersion ? [] : Object.keys(COMMANDS);
   // One module may register several commands (pause and resume): each register once.
   for (const register of new Set(await Promise.all(wanted.map((n) => COMMANDS[n]!())))) register(program);
   program.commands.forEach((command) => command.exitOverride());
