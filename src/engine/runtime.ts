@@ -373,11 +373,11 @@ export class Runtime {
   /**
    * Every task and workflow as it stands: schedule, next fire (past the ones its weekday and date
    * rules will skip), paused, running now, last run. In the daemon from its own scheduler; in any
-   * other process from the store, which the daemon keeps current.
+   * other process from the store, which the daemon keeps current. With `only`, that one (none if unknown).
    */
-  async status(): Promise<JobStatus[]> {
+  async status(only?: string): Promise<JobStatus[]> {
     const { store, clock } = this.options;
-    const jobs = [...this.jobs.values()];
+    const jobs = only === undefined ? [...this.jobs.values()] : [this.jobs.get(only)].filter((job) => job !== undefined);
     if (!this.scheduler) return jobStatuses(jobs, store, clock.now());
     const planned = new Map(this.scheduler.nextFires().map((f) => [f.task, f.atMs]));
     return jobStatuses(jobs, store, clock.now(), {

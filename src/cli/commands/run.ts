@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { parseListen } from "../../config/notify.js";
 import { parseDuration } from "../../time/duration.js";
 import { cli, configPath, createOrchestrator, UserError } from "../context.js";
 import { serveAsDaemon } from "../service.js";
@@ -7,6 +8,7 @@ interface RunOptions {
   grace: string;
   dryRun?: boolean;
   watch?: boolean;
+  api?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -16,12 +18,14 @@ export function registerRun(program: Command): void {
     .option("--grace <duration>", "how long running scripts may finish after a stop signal", "30s")
     .option("--dry-run", "log what would run, run nothing")
     .option("--watch", "reload the configuration whenever its file changes (as on SIGHUP)")
+    .option("--api <host:port>", "serve the REST API, metrics and event stream here (overrides api.listen; api.token_env still applies)")
     .action(async (file: string | undefined, options: RunOptions, command: Command) => {
       const graceMs = parseDuration(options.grace);
       if (graceMs === null) throw new UserError(`--grace "${options.grace}" is not a duration: use e.g. 30s, 2m`, 2);
+      if (options.api !== undefined && parseListen(options.api) === null) throw new UserError(`--api "${options.api}" is not HOST:PORT: use e.g. 127.0.0.1:7070`, 2);
       cli.outlivesReader = true;
       const path = configPath(command, file);
-      const { orchestrator } = await createOrchestrator(command, path, { dryRun: options.dryRun });
+      const { orchestrator } = await createOrchestrator(command, path, { dryRun: options.dryRun }, process.stdout, { apiOverride: options.api });
       const log = (message: string) => orchestrator.bus.emit("log", { level: "info", message });
 
       let signals = 0;
