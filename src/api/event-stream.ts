@@ -49,7 +49,7 @@ export class EventStream {
     if (unwatch) this.unsubscribe.push(unwatch);
     // The daemon's own events are journaled through its recorder a moment after they are on the bus.
     for (const type of JOURNALED) this.unsubscribe.push(this.bus.on(type, () => setTimeout(() => this.read(), 20).unref()));
-    this.unsubscribe.push(this.bus.on("invocation.output", (e) => this.broadcast(frame("invocation.output", null, e))));
+    this.unsubscribe.push(this.bus.on("invocation.output", (e) => this.clients.size > 0 && this.broadcast(frame("invocation.output", null, e))));
     this.timers.push(setInterval(() => this.clients.size > 0 && this.read(), POLL_MS).unref());
     this.timers.push(setInterval(() => this.broadcast(": keepalive\n\n"), KEEPALIVE_MS).unref());
   }
@@ -72,10 +72,12 @@ export class EventStream {
     response.write(": orchestrate event stream\n\n");
     const client: Client = { response, afterSeq: afterSeq ?? this.lastSeq };
     if (afterSeq !== null) {
+      // Until a read finds nothing new: then, with no await before it joins the live clients, every
+      // later event reaches it through the tail, and none is sent twice or out of order.
       for (;;) {
         const events = await this.store.readEvents({ afterSeq: client.afterSeq, limit: PAGE });
         for (const event of events) this.send(client, event);
-        if (events.length < PAGE || response.destroyed) break;
+        if (events.length === 0 || response.destroyed) break;
       }
     }
     if (response.destroyed) return;

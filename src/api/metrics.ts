@@ -5,12 +5,11 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { EventBus } from "../events/bus.js";
-import type { JobStatus } from "../engine/status.js";
 
 export interface MetricsSources {
   bus: EventBus;
-  /** Every task's and workflow's next fire (the daemon's status). */
-  status(): Promise<JobStatus[]>;
+  /** Every scheduled task's and workflow's next fire. */
+  nextFires(): Array<{ task: string; atMs: number }>;
   /** Writes the store refused and the recorder tried again, since start. */
   writeRetries(): number;
 }
@@ -49,9 +48,9 @@ export class Metrics {
       help: "When each task (or workflow) fires next, in Unix seconds (absent: no next fire)",
       labelNames: ["task"],
       registers,
-      async collect() {
+      collect() {
         this.reset();
-        for (const job of await sources.status()) if (job.nextFireAt !== null) this.set({ task: job.name }, Date.parse(job.nextFireAt) / 1000);
+        for (const { task, atMs } of sources.nextFires()) this.set({ task }, atMs / 1000);
       },
     });
     const late = new Counter({ name: "orchestrate_late_fires_total", help: "Fires not succeeded within their deadline (run.late)", labelNames: ["task"], registers });

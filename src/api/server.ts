@@ -56,7 +56,7 @@ export class ApiServer {
   static async start(options: ApiServerOptions): Promise<ApiServer> {
     const { spec, runtime, bus, clock } = options;
     const access = new Access(requiredToken(spec, options.env));
-    const metrics = new Metrics({ bus, status: () => runtime.status(), writeRetries: () => runtime.recorder.writeRetries });
+    const metrics = new Metrics({ bus, nextFires: () => runtime.nextFires(), writeRetries: () => runtime.recorder.writeRetries });
     const events = new EventStream(runtime.store, bus);
     await events.start();
 

@@ -19,7 +19,7 @@ import { recoverOrphanedRuns } from "./recovery.js";
 import { ClusterNode } from "./cluster.js";
 import { packageVersion } from "../util/version.js";
 import { whyFire, type WhyAnswer } from "./why.js";
-import { jobStatuses, type JobStatus } from "./status.js";
+import { jobStatuses, nextUnskipped, type JobStatus } from "./status.js";
 
 /** What a reload changed, by task (or workflow) name. */
 export interface ReloadChanges {
@@ -29,6 +29,13 @@ export interface ReloadChanges {
   rescheduled: string[];
   /** Changed in what they run, or how: the next run runs the new version. */
   changed: string[];
+}
+
+/** Asked for a run while the daemon stops: it starts none. */
+export class DaemonStoppingError extends Error {
+  constructor() {
+    super("the daemon is stopping: it starts no new runs");
+  }
 }
 
 /** When a job fires, as text: two versions with the same one fire at the same times. */
@@ -332,6 +339,8 @@ export class Runtime {
    */
   async request(name: string, how: RunTrigger = "api"): Promise<FireOutcome> {
     const job = this.job(name);
+    // A stopping daemon's launcher takes no fires: the request would wait for an answer that never comes.
+    if (this.stopping) throw new DaemonStoppingError();
     return this.launcher.request(job, how);
   }
 
@@ -384,6 +393,18 @@ export class Runtime {
       nextFire: (job) => planned.get(job.name) ?? null,
       paused: (job) => this.controls.isPaused(job.name),
       running: (job) => this.launcher.runningOf(job.name),
+    });
+  }
+
+  /**
+   * Each job's next fire as in status(), from the daemon's scheduler alone, without reading the
+   * store: cheap enough for every scrape of /metrics, whatever the number of tasks.
+   */
+  nextFires(): Array<{ task: string; atMs: number }> {
+    return (this.scheduler?.nextFires() ?? []).flatMap(({ task, atMs }) => {
+      const job = this.jobs.get(task);
+      const next = job ? nextUnskipped(job, atMs) : null;
+      return next === null ? [] : [{ task, atMs: next }];
     });
   }
 

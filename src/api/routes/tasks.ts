@@ -1,7 +1,7 @@
 /** Tasks and workflows: how they stand, and what a person asks of them (run now, pause, resume). */
-import type { Runtime } from "../../engine/runtime.js";
+import { DaemonStoppingError, type Runtime } from "../../engine/runtime.js";
 import type { JobStatus } from "../../engine/status.js";
-import { notFound, type Route } from "../route.js";
+import { ApiError, notFound, type Route } from "../route.js";
 import { taskParams } from "../schemas.js";
 
 type NameParams = { name: string };
@@ -33,11 +33,13 @@ export function taskRoutes(runtime: Runtime): Route[] {
       url: "/v1/tasks/:name/trigger",
       summary: "run it now (trigger `api`), through its concurrency policy like a scheduled fire",
       schema: { params: taskParams },
-      responses: { 202: "{ id, status }: running, skipped (id of the skip record) or queued (id null until it starts)", 404: "no such task" },
+      responses: { 202: "{ id, status }: running, skipped (id of the skip record) or queued (id null until it starts)", 404: "no such task", 503: "the daemon is stopping" },
       handler: async (request, reply) => {
         const { name } = request.params as NameParams;
         await statusOf(name);
-        const outcome = await runtime.request(name, "api");
+        const outcome = await runtime.request(name, "api").catch((error: Error) => {
+          throw error instanceof DaemonStoppingError ? new ApiError(503, error.message) : error;
+        });
         return reply.code(202).send({ id: outcome.runId, status: outcome.status });
       },
     },
