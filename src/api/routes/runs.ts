@@ -1,4 +1,4 @@
-/** Runs: the record (paged), one-offs (seed 000's schedule), messages from scripts, cancels. */
+/** Runs: the record (paged), one-offs (as `orchestrate schedule` makes them), messages from scripts, cancels. */
 import { isAbsolute, resolve } from "node:path";
 import type { OneOffSpec } from "../../config/model.js";
 import { oneOffProblem, oneOffTaskName } from "../../config/one-off.js";
@@ -59,7 +59,7 @@ export function runRoutes({ runtime, clock, dir }: RunRoutesOptions): Route[] {
     {
       method: "POST",
       url: "/v1/runs",
-      summary: "a one-off run (seed 000's schedule): { url } or { script, type?, params? }, with delay (seconds or a duration) or at (ISO 8601)",
+      summary: "a one-off run, as `orchestrate schedule` adds: { url } or { script, type?, params? }, with delay (seconds or a duration) or at (ISO 8601)",
       schema: { body: newRunBody },
       responses: { 201: "{ id, task, dueAt }", 400: "what is wrong, naming the field" },
       handler: async (request, reply) => {
