@@ -72,12 +72,20 @@ export class EventStream {
     response.write(": orchestrate event stream\n\n");
     const client: Client = { response, afterSeq: afterSeq ?? this.lastSeq };
     if (afterSeq !== null) {
-      // Until a read finds nothing new: then, with no await before it joins the live clients, every
-      // later event reaches it through the tail, and none is sent twice or out of order.
-      for (;;) {
-        const events = await this.store.readEvents({ afterSeq: client.afterSeq, limit: PAGE });
-        for (const event of events) this.send(client, event);
-        if (events.length === 0 || response.destroyed) break;
+      // Until a read finds nothing new and the tail has read no further: then, with no await before
+      // it joins the live clients, every later event reaches it through the tail, none twice or out of order.
+      try {
+        for (let empty = 0; ; ) {
+          const events = await this.store.readEvents({ afterSeq: client.afterSeq, limit: PAGE });
+          for (const event of events) this.send(client, event);
+          if (response.destroyed || (events.length === 0 && this.lastSeq <= client.afterSeq)) break;
+          // The tail is ahead, yet the store shows nothing after this client's place: pruned. Join there.
+          if (events.length === 0 && ++empty >= 3) client.afterSeq = this.lastSeq;
+        }
+      } catch {
+        // The store cannot be read now: the client reconnects later with its last id.
+        response.end();
+        return;
       }
     }
     if (response.destroyed) return;
