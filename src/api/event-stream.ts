@@ -91,6 +91,7 @@ export class EventStream {
     if (response.destroyed) return;
     this.clients.add(client);
     response.on("close", () => this.clients.delete(client));
+    response.on("error", () => this.clients.delete(client));
   }
 
   private read(): void {
@@ -126,6 +127,7 @@ export class EventStream {
   }
 
   private write(client: Client, text: string): void {
+    if (client.response.destroyed || client.response.writableEnded) return;
     if (client.response.writableLength > MAX_BACKLOG) {
       this.clients.delete(client);
       client.response.destroy();

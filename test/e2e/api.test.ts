@@ -496,7 +496,13 @@ describe("an API without a token", () => {
       const run = await runUntil(api, json.id, (r) => r.status === "succeeded", "to succeed");
       expect(run.messages).toMatchObject([{ message: "hi" }]);
       expect(readFileSync(p.path("api-url"), "utf8")).toBe(`http://127.0.0.1:${port}`);
+
+      // A stop with an event stream open: the daemon exits, and the stream ends.
+      const response = await fetch(`http://127.0.0.1:${port}/v1/events`);
+      expect(response.status).toBe(200);
+      const drained = response.text();
       expect(await d.stop()).toBe(0);
+      await withDeadline(drained.catch(() => ""), 10_000, "the event stream to end when the daemon stops");
     } finally {
       d.kill();
       p.cleanup();
