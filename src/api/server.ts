@@ -73,6 +73,13 @@ export class ApiServer {
       // Unknown fields are refused, not dropped: a misspelt `dealy` must not become "due now".
       ajv: { customOptions: { removeAdditional: false, coerceTypes: "array", allErrors: false, allowUnionTypes: true } },
     });
+    // `POST …/trigger` with a JSON content type and no body is a plain request, not a malformed one.
+    const parseJson = app.getDefaultJsonParser("error", "error");
+    app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+      const text = body.toString();
+      if (text === "") done(null, undefined);
+      else parseJson(request, text, done);
+    });
     app.addHook("onRequest", async (request, reply) => {
       const config = request.routeOptions.config as Partial<RouteConfig>;
       if (config.public) return;
