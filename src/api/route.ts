@@ -12,6 +12,8 @@ export interface Route {
   responses: Record<number, string>;
   /** Served without the token (/healthz, for load balancers and service managers). */
   public?: boolean;
+  /** Its `:id` is a run whose report token (a script's, for its own run) opens it too. */
+  reportable?: boolean;
   /** Served as something other than JSON. */
   produces?: string;
   handler(request: FastifyRequest, reply: FastifyReply): Promise<unknown>;

@@ -35,11 +35,7 @@ export interface ApiServerOptions {
 /** Requests larger than this are refused (413): every body the API takes is small. */
 const BODY_LIMIT = 64 * 1024;
 
-interface RouteConfig {
-  public: boolean;
-  /** Its `:id` is a run whose report token also opens it (POST /v1/runs/:id/messages). */
-  reportable: boolean;
-}
+type RouteConfig = Required<Pick<Route, "public" | "reportable">>;
 
 export class ApiServer {
   private constructor(
@@ -91,8 +87,8 @@ export class ApiServer {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error instanceof ApiError) return reply.code(error.statusCode).send({ error: error.message, ...(error.field && { field: error.field }) });
       if (error.validation) {
-        const field = invalidField(error);
-        return reply.code(400).send({ error: `${field}: ${error.validation[0]?.message ?? "is not valid"}`, field });
+        const { field, problem } = invalidField(error);
+        return reply.code(400).send({ error: `${field}: ${problem}`, field });
       }
       const status = error.statusCode ?? 500;
       if (status < 500) return reply.code(status).send({ error: error.message });
@@ -105,7 +101,7 @@ export class ApiServer {
         method: route.method,
         url: route.url,
         schema: route.schema ?? {},
-        config: { public: route.public ?? false, reportable: route.url === "/v1/runs/:id/messages" } satisfies RouteConfig,
+        config: { public: route.public ?? false, reportable: route.reportable ?? false } satisfies RouteConfig,
         handler: route.handler,
       });
     }
@@ -136,13 +132,15 @@ export class ApiServer {
   }
 }
 
-/** `body.delay`, `query.limit`, `params.id`: where a request failed its schema. */
-function invalidField(error: FastifyError): string {
+/** Where a request failed its schema (`body.delay`, `query.limit`, `params.id`), and how. */
+function invalidField(error: FastifyError): { field: string; problem: string } {
   const first = error.validation?.[0];
   const context = error.validationContext === "querystring" ? "query" : (error.validationContext ?? "body");
   const params = (first?.params ?? {}) as { missingProperty?: string; additionalProperty?: string };
   const path = [context, ...(first?.instancePath ?? "").split("/").filter(Boolean), params.missingProperty ?? params.additionalProperty].filter(Boolean);
-  return path.join(".");
+  const problem =
+    params.additionalProperty !== undefined ? "is not a field this endpoint takes" : params.missingProperty !== undefined ? "is required" : (first?.message ?? "is not valid");
+  return { field: path.join("."), problem };
 }
 
 /** A wildcard address is reached on loopback from this machine. */

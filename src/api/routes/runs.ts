@@ -74,7 +74,8 @@ export function runRoutes({ runtime, clock, dir }: RunRoutesOptions): Route[] {
     {
       method: "POST",
       url: "/v1/runs/:id/messages",
-      summary: "a running script reports on its run (as `orchestrate report`): { message?, status? }",
+      summary: "a running script reports on its run (as `orchestrate report`): { message?, status? }; the run's report token opens it too",
+      reportable: true,
       schema: { params: runParams, body: messageBody },
       responses: { 202: "{ id }", 400: "neither message nor status", 404: "no such run", 409: "the run is not running" },
       handler: async (request, reply) => {
