@@ -194,6 +194,7 @@ export class Orchestrator {
     try {
       // Serving before the first fire: every run's scripts get the API's URL to report through.
       if (this.config.api && !this.options.dryRun) this.api = await this.serveApi(daemon, this.config.api);
+      else if (this.config.api) this.bus.emit("log", { level: "info", message: "dry run: the API is not served" });
       await daemon.start();
     } catch (error) {
       this.daemon = null;
