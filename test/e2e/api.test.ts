@@ -511,7 +511,7 @@ describe("an API without a token", () => {
     }
   });
 
-  it("is refused at start beyond loopback, with a clear message and no stack trace; a bad --api is a usage error", async () => {
+  it("is refused at start beyond loopback, or on a port in use, with a clear message and no stack trace; a bad --api is a usage error", async () => {
     const port = await freePort();
     const p = tempProject({ "orchestration.yaml": `state: ./state.db\napi:\n  listen: 0.0.0.0:${port}\ntasks:\n  t:\n    command: "true"\n` });
     try {
@@ -519,6 +519,15 @@ describe("an API without a token", () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/the API would listen on 0\.0\.0\.0, beyond this machine, without a token/);
       expect(refused.stderr).not.toMatch(/\n\s+at /);
+      const taken = createNetServer();
+      await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+      try {
+        const busy = await runCli(["run", "--api", `127.0.0.1:${(taken.address() as AddressInfo).port}`], { cwd: p.dir, timeoutMs: 20_000 });
+        expect(busy.code).toBe(1);
+        expect(busy.stderr).toMatch(/the API cannot listen on 127\.0\.0\.1:\d+: the port is in use/);
+      } finally {
+        await new Promise<void>((resolve) => taken.close(() => resolve()));
+      }
       const bad = await runCli(["run", "--api", "localhost"], { cwd: p.dir, timeoutMs: 20_000 });
       expect(bad.code).toBe(2);
       expect(bad.stderr).toMatch(/--api "localhost" is not HOST:PORT/);
