@@ -10,6 +10,7 @@ export type * from "./config/model.js";
 export { ConfigError, type ConfigProblem } from "./config/problems.js";
 export { TaskValuesError } from "./config/normalize.js";
 export type { ReloadChanges } from "./engine/runtime.js";
+export { ApiStartError } from "./api/access.js";
 export type { JobStatus } from "./engine/status.js";
 export type { WhyAnswer, WhyVerdict } from "./engine/why.js";
 export type * from "./store/types.js";

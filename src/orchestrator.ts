@@ -1,6 +1,7 @@
 import { loadConfigFile, type LoadOptions } from "./config/load.js";
 import { oneOffProblem } from "./config/one-off.js";
 import { DEFAULT_HISTORY, type OneOffSpec, type OrchestrationConfig, type ScriptType, type TaskSpec, type WorkflowSpec } from "./config/model.js";
+import type { ApiServer } from "./api/server.js";
 import { Runtime, type ReloadChanges } from "./engine/runtime.js";
 import type { JobStatus } from "./engine/status.js";
 import type { WhyAnswer } from "./engine/why.js";
@@ -69,6 +70,7 @@ export class Orchestrator {
   private daemon: Runtime | null = null;
   private stopped: Promise<void> | null = null;
   private notifier: Notifier | null = null;
+  private api: ApiServer | null = null;
   /** Where the configuration came from, to read it again on reload. */
   private loaded: { file: string; options: LoadOptions } | null = null;
   private readonly codeTasks: TaskSpec[] = [];
@@ -197,9 +199,14 @@ export class Orchestrator {
     this.daemon = daemon;
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     try {
+      // Serving before the first fire: every run's scripts get the API's URL to report through.
+      if (this.config.api && !this.options.dryRun) this.api = await this.serveApi(daemon, this.config.api);
+      else if (this.config.api) this.bus.emit("log", { level: "info", message: "dry run: the API is not served" });
       await daemon.start();
     } catch (error) {
       this.daemon = null;
+      await this.api?.close();
+      this.api = null;
       throw error;
     }
     if (!this.options.dryRun) this.notifier = this.notifications(daemon, true);
@@ -211,6 +218,8 @@ export class Orchestrator {
     if (this.daemon) {
       await this.daemon.stop(options.graceMs ?? 30_000);
       await this.stopNotifications(this.daemon);
+      await this.api?.close();
+      this.api = null;
       this.daemon = null;
       this.resolveStopped?.();
     }
@@ -222,6 +231,8 @@ export class Orchestrator {
     await this.daemon?.kill();
     void this.notifier?.stop(0);
     this.notifier = null;
+    void this.api?.close();
+    this.api = null;
     this.daemon = null;
     this.resolveStopped?.();
     await this.close();
@@ -297,6 +308,17 @@ export class Orchestrator {
     if (this.store && !this.options.store) await this.store.close();
     this.store = this.options.store ?? null;
     this.runtime = null;
+  }
+
+  /** Where the daemon's REST API listens (http://HOST:PORT), while it serves one. */
+  get apiUrl(): string | null {
+    return this.api?.url ?? null;
+  }
+
+  /** The REST API over the daemon's runtime. Loaded only when served: commands that never serve start without Fastify. */
+  private async serveApi(runtime: Runtime, spec: NonNullable<OrchestrationConfig["api"]>): Promise<ApiServer> {
+    const { ApiServer } = await import("./api/server.js");
+    return ApiServer.start({ spec, runtime, bus: this.bus, clock: this.clock, dir: this.config.dir, env: this.options.env ?? process.env, version: packageVersion() });
   }
 
   /** Webhooks, commands and heartbeats of the config, on the bus of `runtime`; null when there are none. */

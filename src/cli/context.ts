@@ -2,6 +2,7 @@ import { fstatSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { ConfigError } from "../config/problems.js";
+import type { LoadOptions } from "../config/load.js";
 import type { OrchestrationConfig } from "../config/model.js";
 import type { LogFormat } from "../events/log-sink.js";
 import type { LogLevel } from "../events/types.js";
@@ -63,6 +64,7 @@ export async function createOrchestrator(
   orchestratorOptions: { dryRun?: boolean; labels?: string[] } = {},
   // stderr when stdout carries the command's data (--json).
   logStream: NodeJS.WriteStream = process.stdout,
+  loadOptions: LoadOptions = {},
 ): Promise<{
   orchestrator: Orchestrator;
   config: OrchestrationConfig;
@@ -70,7 +72,7 @@ export async function createOrchestrator(
   const options = globalOptions(command);
   const [{ Orchestrator }, { attachLogSink }] = await Promise.all([import("../orchestrator.js"), import("../events/log-sink.js")]);
   const orchestrator = new Orchestrator({ state: stateOverride(command), ...orchestratorOptions });
-  const config = orchestrator.loadConfig(file);
+  const config = orchestrator.loadConfig(file, loadOptions);
   const journal = toJournal(logStream);
   attachLogSink(orchestrator.bus, {
     stream: logStream,

@@ -60,6 +60,7 @@ export class RunRecorder implements RunWriter {
   private nextReminderMs = 0;
   private reminderGapMs = FIRST_REMINDER_MS;
   private droppedForSpace = 0;
+  private retriedWrites = 0;
 
   private blocks: Array<{ next: number; end: number }> = [];
   private reserving: Promise<void> | null = null;
@@ -79,6 +80,11 @@ export class RunRecorder implements RunWriter {
   /** Whether the last write attempt failed: a start should not wait for its record. */
   get failing(): boolean {
     return this.failures > 0;
+  }
+
+  /** Write attempts the store refused and that were (or will be) tried again, since start: a metric. */
+  get writeRetries(): number {
+    return this.retriedWrites;
   }
 
   /** Reserves the first block of run ids; throws if the store cannot give one (the daemon cannot start). */
@@ -289,6 +295,7 @@ export class RunRecorder implements RunWriter {
     const now = this.clock.now();
     for (const listener of this.failureListeners) listener();
     this.failures++;
+    this.retriedWrites++;
     if (this.failures === 1) {
       this.failingSinceMs = now;
       this.nextReminderMs = now + FIRST_REMINDER_MS;

@@ -75,7 +75,7 @@ function firstFireFrom(job: Job, now: number, lastSlot: number | null): number |
 }
 
 /** From `first` on, the first fire its weekday and date rules do not skip (looking a year ahead at most). */
-function nextUnskipped(job: Job, first: number): number | null {
+export function nextUnskipped(job: Job, first: number): number | null {
   let at: number | null = first;
   const limit = first + 366 * 86_400_000;
   for (let i = 0; at !== null && at <= limit && i < 100_000; i++) {

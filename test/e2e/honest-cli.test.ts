@@ -151,9 +151,9 @@ describe("help and options say what there is", () => {
     for (const option of ["--config", "--state", "--log-format", "--no-color", "--quiet", "--verbose"]) expect(help.stdout).toContain(option);
   });
 
-  it("no stub options for what is not built, and no words from inside the project", async () => {
-    expect((await runCli(["run", "--help"], { cwd: project.dir })).stdout).not.toMatch(/--api/);
-    expect((await runCli(["run", "--api", "127.0.0.1:7070"], { cwd: project.dir })).stderr).toMatch(/unknown option '--api'/);
+  it("run --api is the REST API (built), a malformed address a usage error; no words from inside the project", async () => {
+    expect((await runCli(["run", "--help"], { cwd: project.dir })).stdout).toMatch(/--api <host:port>\s+serve the REST API/);
+    expect(await runCli(["run", "--api", "7070"], { cwd: project.dir })).toMatchObject({ code: 2, stderr: expect.stringMatching(/--api "7070" is not HOST:PORT/) });
     for (const command of ["--help", "schedule --help", "run --help"]) {
       expect((await runCli(command.split(" "), { cwd: project.dir })).stdout).not.toMatch(/\bseed\b|\bcontract\b/i);
     }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { NODE_LABEL } from "../../config/schema.js";
+import { parseListen } from "../../config/notify.js";
 import { parseDuration } from "../../time/duration.js";
 import { cli, configPath, createOrchestrator, UserError } from "../context.js";
 import { serveAsDaemon } from "../service.js";
@@ -9,6 +10,7 @@ interface RunOptions {
   dryRun?: boolean;
   watch?: boolean;
   label: string[];
+  api?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -19,12 +21,14 @@ export function registerRun(program: Command): void {
     .option("--dry-run", "log what would run, run nothing")
     .option("--watch", "reload the configuration whenever its file changes (as on SIGHUP)")
     .option("--label <label>", "in a cluster: this daemon also fires the tasks whose nodes: lists this label (repeatable)", collect, [])
+    .option("--api <host:port>", "serve the REST API, metrics and event stream here (overrides api.listen; api.token_env still applies)")
     .action(async (file: string | undefined, options: RunOptions, command: Command) => {
       const graceMs = parseDuration(options.grace);
       if (graceMs === null) throw new UserError(`--grace "${options.grace}" is not a duration: use e.g. 30s, 2m`, 2);
+      if (options.api !== undefined && parseListen(options.api) === null) throw new UserError(`--api "${options.api}" is not HOST:PORT: use e.g. 127.0.0.1:7070`, 2);
       cli.outlivesReader = true;
       const path = configPath(command, file);
-      const { orchestrator } = await createOrchestrator(command, path, { dryRun: options.dryRun, labels: labelsOf(options.label) });
+      const { orchestrator } = await createOrchestrator(command, path, { dryRun: options.dryRun, labels: labelsOf(options.label) }, process.stdout, { apiOverride: options.api });
       const log = (message: string) => orchestrator.bus.emit("log", { level: "info", message });
 
       let signals = 0;
