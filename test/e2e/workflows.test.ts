@@ -195,7 +195,8 @@ workflows:
     d.kill();
     await d.exited;
     // The restart fires the workflow again (delay: 0s); the first run is the one the kill cut short.
-    const again = new Daemon(["run"], { cwd: p.dir });
+    // Its own second step may have started by the time it is stopped: a short grace ends it.
+    const again = new Daemon(["run", "--grace", "1s"], { cwd: p.dir });
     daemons.push(again);
     await again.waitForOutput(/orchestrate is running/);
     await again.waitForOutput(/\[long#\d+\] interrupted/);
