@@ -90,7 +90,7 @@ export class PgStore implements RunStore, Cluster {
   private readonly s: string;
   private nodeId = `${hostname()}:${process.pid}`;
   private readonly connectionString: string;
-  private listener: pg.Client | null = null;
+  private readonly listeners = new Set<pg.Client>();
   private closed = false;
 
   constructor(location: string, options: PgStoreOptions = {}) {
@@ -652,23 +652,26 @@ export class PgStore implements RunStore, Cluster {
     return rows[0]!.seq ?? 0;
   }
 
-  /** LISTEN on a connection of its own, reconnecting after a second when it is lost. */
+  /** LISTEN on a connection of its own (one per watcher), reconnecting after a second when it is lost. */
   watchChanges(onChange: () => void): (() => void) | null {
     let stopped = false;
     let retry: NodeJS.Timeout | null = null;
+    let current: pg.Client | null = null;
     const connect = async () => {
       if (stopped || this.closed) return;
       const client = new pg.Client({ connectionString: this.connectionString, application_name: "orchestrate-listen" });
+      current = client;
+      this.listeners.add(client);
       client.on("error", () => undefined);
       client.on("end", () => {
-        if (this.listener === client) this.listener = null;
+        this.listeners.delete(client);
+        if (current === client) current = null;
         if (!stopped && !this.closed) retry = setTimeout(() => void connect(), 1000);
       });
       client.on("notification", () => onChange());
       try {
         await client.connect();
         await client.query(`LISTEN ${this.channel}`);
-        this.listener = client;
         // Whatever changed while it was not listening.
         onChange();
       } catch {
@@ -679,15 +682,16 @@ export class PgStore implements RunStore, Cluster {
     return () => {
       stopped = true;
       if (retry) clearTimeout(retry);
-      void this.listener?.end().catch(() => undefined);
-      this.listener = null;
+      void current?.end().catch(() => undefined);
+      current = null;
     };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.listener?.end().catch(() => undefined);
+    await Promise.all([...this.listeners].map((client) => client.end().catch(() => undefined)));
+    this.listeners.clear();
     await this.pool.end().catch(() => undefined);
   }
 }
