@@ -40,6 +40,8 @@ export const RANK_STEP_MS = 250;
 const SKEW_WARN_MS = 1_000;
 /** How often a fire waiting for another node's run (queue, replace) looks again, besides notifications. */
 const HOLD_POLL_MS = 1_000;
+/** How long a forbid fire waits for a lane another node holds before it is skipped. */
+const FORBID_WAIT_MS = 1_000;
 /** Fires of one task waiting for the cluster-wide lane (concurrency: queue), at most. */
 const MAX_WAITING = 100;
 
@@ -226,15 +228,32 @@ export class ClusterNode {
     if (job.concurrency === "allow") return launcher.fire(job, fire);
     let holder = await this.hold(job);
     if (holder === null || holder.nodeId === this.nodeId) return launcher.fire(job, fire);
-    if (job.concurrency === "forbid") return launcher.fire(job, fire, holder);
+    if (job.concurrency === "forbid") {
+      // The run holding the lane may have just ended on its node, its release on the way: a
+      // moment's wait tells an overlap from a lane about to be free.
+      holder = await this.waitForLane(job, holder, FORBID_WAIT_MS);
+      return launcher.fire(job, fire, holder);
+    }
     if (job.concurrency === "replace" && holder.runId !== null) {
       await this.requestCancel(holder.runId, `replaced by the fire of ${new Date(fire.slotMs).toISOString()} on ${this.nodeId}`).catch((e: unknown) => this.trouble(e));
     }
     const queue = this.waiting.get(job.name) ?? [];
     if (queue.length >= MAX_WAITING) return launcher.fire(job, fire, holder);
-    while (holder && holder.nodeId !== this.nodeId && !this.stopped) {
+    holder = await this.waitForLane(job, holder, null);
+    if (!this.stopped) launcher.fire(job, fire, holder);
+  }
+
+  /**
+   * Waits until this node holds the task's lane, or `forMs` has passed (null: no limit); returns
+   * the other node's hold that remains (null once the lane is ours).
+   */
+  private async waitForLane(job: Job, held: HeldElsewhere | null, forMs: number | null): Promise<HeldElsewhere | null> {
+    const { clock } = this.options;
+    const until = forMs === null ? Number.POSITIVE_INFINITY : clock.now() + forMs;
+    let holder = held;
+    while (holder && holder.nodeId !== this.nodeId && !this.stopped && clock.now() < until) {
       await new Promise<void>((resolve) => {
-        const timer = this.options.clock.setTimer(HOLD_POLL_MS, () => done());
+        const timer = clock.setTimer(Math.min(HOLD_POLL_MS, Math.max(1, until - clock.now())), () => done());
         const done = () => {
           timer.cancel();
           const list = this.waiting.get(job.name) ?? [];
@@ -248,7 +267,7 @@ export class ClusterNode {
       });
       holder = await this.hold(job);
     }
-    if (!this.stopped) launcher.fire(job, fire, holder && holder.nodeId !== this.nodeId ? holder : null);
+    return holder && holder.nodeId !== this.nodeId ? holder : null;
   }
 
   /** Takes the task's lane; null when the store cannot say (the fire then runs: better than never). */

@@ -63,7 +63,7 @@ describe.runIf(available)("cluster mode on PostgreSQL", () => {
     const p = project(
       (state) => `state: ${JSON.stringify(state)}
 tasks:
-${tasks.map((t) => `  ${t}:\n    cron: "* * * * * *"\n    concurrency: allow\n    command: ${LOG_LINE}" >> ran.txt`).join("\n")}
+${tasks.map((t, i) => `  ${t}:\n    cron: "* * * * * *"\n    concurrency: ${i < 10 ? "forbid" : "allow"}\n    command: ${LOG_LINE}" >> ran.txt`).join("\n")}
 `,
     );
     daemons = startNodes(p.dir, ["n1", "n2", "n3"]);
@@ -78,23 +78,25 @@ ${tasks.map((t) => `  ${t}:\n    cron: "* * * * * *"\n    concurrency: allow\n  
     const seen = new Map<string, number>();
     for (const l of lines) seen.set(`${l.task} ${l.slot}`, (seen.get(`${l.task} ${l.slot}`) ?? 0) + 1);
     expect([...seen.entries()].filter(([, n]) => n > 1)).toEqual([]);
-    // Every (task, second) of the 60 s window ran.
+    // Every (task, second) of the 60 s window ran, or (t00–t09 are forbid) is recorded skipped
+    // because that task's previous run still held the lane on a slow machine: none lost.
+    const runs = (await runsIn(p.dir, p.state)).filter((r) => r.scheduledAt && Date.parse(r.scheduledAt) >= from && Date.parse(r.scheduledAt) < until);
+    const recorded = new Map(runs.map((r) => [`${r.task} ${r.scheduledAt}`, r]));
     const missing: string[] = [];
     for (const task of tasks) {
       for (let slot = from; slot < until; slot += 1000) {
-        if (!seen.has(`${task} ${new Date(slot).toISOString()}`)) missing.push(`${task} ${new Date(slot).toISOString()}`);
+        const key = `${task} ${new Date(slot).toISOString()}`;
+        const record = recorded.get(key);
+        if (seen.has(key)) continue;
+        if (record?.status === "skipped" && task < "t10" && /still running|holds|another node|on vm|run \d+/i.test(record.reason ?? "")) continue;
+        missing.push(`${key}: ${record ? `${record.status} ${record.reason ?? record.error ?? ""}` : "no record"}`);
       }
     }
-    if (missing.length > 0) {
-      // What the store says of them, to tell a lost fire from a skipped one.
-      const runs = await runsIn(p.dir, p.state);
-      const said = missing.slice(0, 20).map((key) => {
-        const [task, slot] = key.split(" ");
-        const r = runs.find((x) => x.task === task && x.scheduledAt === slot);
-        return `${key}: ${r ? `${r.status} ${r.reason ?? r.error ?? ""}` : "no record"}`;
-      });
-      expect(said).toEqual([]);
-    }
+    expect(missing.slice(0, 20)).toEqual([]);
+    // The store agrees with the scripts: one record per (task, second), succeeded where it ran.
+    expect(runs.length).toBe(tasks.length * 60);
+    expect(runs.filter((r) => r.status !== "succeeded" && r.status !== "skipped")).toEqual([]);
+    expect(runs.filter((r) => r.status === "succeeded").length).toBe(lines.filter((l) => Date.parse(l.slot) >= from && Date.parse(l.slot) < until).length);
     // Each node ran a share: with three, none ran fewer than a sixth of the window's fires.
     const window = lines.filter((l) => Date.parse(l.slot) >= from && Date.parse(l.slot) < until);
     const share = (node: string) => window.filter((l) => l.node === node).length;
@@ -102,10 +104,6 @@ ${tasks.map((t) => `  ${t}:\n    cron: "* * * * * *"\n    concurrency: allow\n  
 
     // Every record landed: none refused (a run id two nodes both used would be).
     for (const d of daemons) expect(d.output).not.toMatch(/dropped a write|unexpected error/);
-    // The store agrees with the scripts: one succeeded schedule run per (task, second).
-    const runs = (await runsIn(p.dir, p.state)).filter((r) => r.scheduledAt && Date.parse(r.scheduledAt) >= from && Date.parse(r.scheduledAt) < until);
-    expect(runs.filter((r) => r.status !== "succeeded")).toEqual([]);
-    expect(runs.length).toBe(tasks.length * 60);
 
     const nodes = await runCli(["nodes", "--json", "--state", p.state], { cwd: p.dir });
     expect(nodes.code, nodes.stderr).toBe(0);
@@ -219,10 +217,12 @@ tasks:
   latest:
     cron: "* * * * * *"
     catch_up: latest
+    concurrency: allow
     command: ${LOG_LINE}" >> ran.txt
   none:
     cron: "* * * * * *"
     catch_up: none
+    concurrency: allow
     command: ${LOG_LINE}" >> ran.txt
 `;
     });
@@ -263,7 +263,7 @@ tasks:
     const catchUps = all.filter((r) => r.task === "latest" && r.trigger === "catch_up");
     expect(catchUps.length).toBeGreaterThanOrEqual(1);
     expect(catchUps.length).toBeLessThanOrEqual(3);
-    expect(catchUps.every((r) => r.status === "succeeded")).toBe(true);
+    expect(catchUps.filter((r) => r.status !== "succeeded").map((r) => `${r.status} ${r.reason ?? r.error}`)).toEqual([]);
     expect(all.filter((r) => r.task === "latest" && r.status === "missed")).toEqual([]);
     // Each daemon said so once, not at every fire.
     for (const d of daemons) expect(d.output.match(/does not answer/g)!.length).toBeLessThanOrEqual(2);
