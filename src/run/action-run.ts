@@ -265,8 +265,10 @@ export class ActionRun {
       timeoutMs: task.timeoutMs,
       killGraceMs: task.killGraceMs,
       outputLimitBytes: this.deps.outputLimitBytes,
+      // Per line of output, so kept lean: a chatty script's speed is bounded by this (no spread of
+      // the event, one timestamp string per millisecond).
       onLine: (stream, line) => {
-        bus.emit("invocation.output", { ...event, at: this.now(), stream, line });
+        bus.emit("invocation.output", { runId: event.runId, task: event.task, step: event.step, invocation: event.invocation, at: this.now(), stream, line });
         this.progress.line?.(line);
       },
     });
@@ -309,8 +311,16 @@ export class ActionRun {
   }
 
   private now(): string {
-    return new Date(this.deps.clock.now()).toISOString();
+    const ms = this.deps.clock.now();
+    if (ms !== this.nowMs) {
+      this.nowMs = ms;
+      this.nowText = new Date(ms).toISOString();
+    }
+    return this.nowText;
   }
+
+  private nowMs = Number.NaN;
+  private nowText = "";
 }
 
 /** A function step's return value as outputs: each value as text (objects as JSON). */
