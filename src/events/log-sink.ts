@@ -29,6 +29,8 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
  * peaked at ~220 MB of RSS with 4 MiB, at ~110 MB with 256 KiB (bench/scenarios/output-flood.mjs).
  */
 const BACKLOG_LIMIT = 256 * 1024;
+/** Log text gathered in one turn of the event loop is written at once, or at this size. */
+const FLUSH_AT = 64 * 1024;
 
 interface Line {
   level: LogLevel;
@@ -50,10 +52,27 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
   const now = options.now ?? (() => new Date());
   let dropped = 0;
 
+  // Lines written in one turn of the event loop go out in one write: a pipe to journald is
+  // synchronous on Linux, and a write per line of a chatty script cost more than all else together.
+  let pending = "";
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    if (pending === "") return;
+    const text = pending;
+    pending = "";
+    options.stream.write(text);
+  };
+  process.on("exit", flush);
   const write = (line: Line) => {
     if (LEVELS[line.level] < threshold) return;
     const text = options.format === "json" ? jsonLine(line, now()) : textLine(line, now(), chalk, options.color);
-    options.stream.write(options.priorityPrefix ? `<${PRIORITY[line.level]}>${text}` : text);
+    pending += options.priorityPrefix ? `<${PRIORITY[line.level]}>${text}` : text;
+    if (pending.length >= FLUSH_AT) flush();
+    else if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
   };
 
   const run = (level: LogLevel, e: { task: string; runId: number; step?: string }, message: string) =>
@@ -85,7 +104,7 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
     bus.on("invocation.started", (e) => run("debug", e, `exec ${e.argv.map((a) => JSON.stringify(a)).join(" ")} (attempt ${e.attempt})`)),
     bus.on("invocation.output", (e) => {
       if (LEVELS.info < threshold) return;
-      if ((options.stream.writableLength ?? 0) > BACKLOG_LIMIT) {
+      if ((options.stream.writableLength ?? 0) + pending.length > BACKLOG_LIMIT) {
         dropped++;
         return;
       }
@@ -96,7 +115,11 @@ export function attachLogSink(bus: EventBus, options: LogSinkOptions): () => voi
       write({ level: "info", message: e.line, task: e.task, runId: e.runId, step: e.step, fields: { stream: e.stream, invocation: e.invocation } });
     }),
   ];
-  return () => unsubscribers.forEach((off) => off());
+  return () => {
+    unsubscribers.forEach((off) => off());
+    flush();
+    process.off("exit", flush);
+  };
 }
 
 function took(run: RunRecord): string {
