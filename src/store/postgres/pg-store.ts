@@ -6,7 +6,8 @@
  * `orchestrate`), migrated under an advisory lock. `?lease=30s` sets how long a silent node lives.
  */
 import { hostname } from "node:os";
-import pg from "pg";
+import { createRequire } from "node:module";
+import type pg from "pg";
 import { parseDuration } from "../../time/duration.js";
 import { maskUrl } from "../../util/url.js";
 import type {
@@ -40,14 +41,26 @@ import {
 import { rowToEvent, rowToRun, type EventRow, type RunRow } from "../sqlite/rows.js";
 import { PG_MIGRATIONS } from "./migrations.js";
 
+/**
+ * `pg`, loaded when a PostgreSQL store is first opened: every command of a SQLite user would
+ * otherwise pay its ~30 ms of loading (it is CommonJS, so it loads synchronously here).
+ */
+let pgModule: typeof pg | null = null;
+function loadPg(): typeof pg {
+  if (pgModule === null) {
+    pgModule = createRequire(import.meta.url)("pg") as typeof pg;
+    // BIGINT columns hold epoch milliseconds and run ids: well inside a double's exact range.
+    pgModule.types.setTypeParser(pgModule.types.builtins.INT8, (value: string) => Number(value));
+  }
+  return pgModule;
+}
+
 export const DEFAULT_SCHEMA = "orchestrate";
 export const DEFAULT_LEASE_MS = 30_000;
 const FINISHED_SQL = FINISHED_STATUSES.map((s) => `'${s}'`).join(", ");
 const PRUNE_CHUNK = 5_000;
 const MIGRATION_LOCK = 0x6f726368; // "orch"
 
-// BIGINT columns hold epoch milliseconds and run ids: well inside a double's exact range.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
 
 export interface PgStoreOptions {
   /** For commands that only read: nothing is created or migrated; a missing schema is a StoreNotFoundError. */
@@ -100,7 +113,7 @@ export class PgStore implements RunStore, Cluster {
     this.schema = schema;
     this.s = `"${schema}"`;
     this.leaseMs = leaseMs;
-    this.pool = new pg.Pool({ connectionString, max: 4, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000, application_name: "orchestrate" });
+    this.pool = new (loadPg().Pool)({ connectionString, max: 4, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000, application_name: "orchestrate" });
     // An idle client that loses its server is reported here; without a listener it would be fatal.
     this.pool.on("error", () => undefined);
     this.ready = options.readOnly ? this.checkExists() : this.migrate();
@@ -659,7 +672,7 @@ export class PgStore implements RunStore, Cluster {
     let current: pg.Client | null = null;
     const connect = async () => {
       if (stopped || this.closed) return;
-      const client = new pg.Client({ connectionString: this.connectionString, application_name: "orchestrate-listen" });
+      const client = new (loadPg().Client)({ connectionString: this.connectionString, application_name: "orchestrate-listen" });
       current = client;
       this.listeners.add(client);
       client.on("error", () => undefined);
