@@ -79,7 +79,9 @@ workflows:
     const job = (name: string) => jobs.find((j) => j.name === name)!;
     const busyRun = (await historyOf(p.dir)).find((r) => r.task === "busy" && r.status === "running")!;
     expect(job("busy").running).toContain(busyRun.id);
-    expect(job("quick").lastRun).toMatchObject({ task: "quick", status: "succeeded" });
+    // quick fires every second: its last run is the one that succeeded, or already the next one.
+    expect(job("quick").lastRun).toMatchObject({ task: "quick" });
+    expect(["succeeded", "running"]).toContain(job("quick").lastRun!.status);
     // `every` continues the rhythm the daemon anchored: its next fire is within a second.
     expect(Date.parse(job("quick").nextFireAt!) - Date.now()).toBeLessThanOrEqual(2000);
     expect(job("held").paused).toBe(true);
