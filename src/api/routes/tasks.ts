@@ -2,7 +2,8 @@
 import { DaemonStoppingError, type Runtime } from "../../engine/runtime.js";
 import type { JobStatus } from "../../engine/status.js";
 import { ApiError, notFound, type Route } from "../route.js";
-import { taskParams } from "../schemas.js";
+import { runSummary } from "../run-summary.js";
+import { taskParams, tasksQuery } from "../schemas.js";
 
 type NameParams = { name: string };
 
@@ -16,9 +17,19 @@ export function taskRoutes(runtime: Runtime): Route[] {
     {
       method: "GET",
       url: "/v1/tasks",
-      summary: "every task and workflow: schedule, next fire, paused, running runs, last run",
+      summary: "every task and workflow: schedule, next fire, paused, running runs, last run (and with ?recent=N its last N runs, as summaries)",
+      schema: { querystring: tasksQuery },
       responses: { 200: "{ tasks: [...] }" },
-      handler: async () => ({ tasks: await runtime.status() }),
+      handler: async (request) => {
+        const { recent } = request.query as { recent: number };
+        const tasks = await runtime.status();
+        if (recent === 0) return { tasks };
+        return {
+          tasks: await Promise.all(
+            tasks.map(async (task) => ({ ...task, recentRuns: (await runtime.history({ task: task.name, limit: recent })).map(runSummary) })),
+          ),
+        };
+      },
     },
     {
       method: "GET",
