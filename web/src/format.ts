@@ -15,7 +15,17 @@ export function relativeTime(iso: string, nowMs: number): string {
 /** A time in a task's own zone, with the zone's abbreviation. */
 export function zonedTime(iso: string, timeZone?: string): string {
   try {
-    return new Intl.DateTimeFormat(undefined, { timeZone, dateStyle: "medium", timeStyle: "medium", timeZoneName: "short" }).format(new Date(iso));
+    // dateStyle/timeStyle cannot be combined with timeZoneName: the fields are spelt out.
+    return new Intl.DateTimeFormat(undefined, {
+      timeZone,
+      year: "numeric",
+      month: "short",
+      day: "numeric",
+      hour: "numeric",
+      minute: "2-digit",
+      second: "2-digit",
+      timeZoneName: "short",
+    }).format(new Date(iso));
   } catch {
     return new Date(iso).toISOString();
   }

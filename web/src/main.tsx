@@ -104,12 +104,14 @@ function Pages({ taskNames }: { taskNames: string[] }) {
   if (run) return <RunPage id={Number(run[1])} />;
   if (path === "/runs") {
     const before = params.get("before");
+    const limit = params.get("limit");
     const filter: RunsFilter = {
       task: params.get("task") ?? undefined,
       status: params.get("status") ?? undefined,
       since: params.get("since") ?? undefined,
       until: params.get("until") ?? undefined,
       before: before ? Number(before) : undefined,
+      limit: limit ? Number(limit) : undefined,
     };
     return <RunsPage filter={filter} taskNames={taskNames} />;
   }

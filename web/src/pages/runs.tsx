@@ -21,13 +21,15 @@ export interface RunsFilter {
   since?: string;
   until?: string;
   before?: number;
+  /** Runs per page (50 unless the URL says). */
+  limit?: number;
 }
 
 const isoOf = (local: string | undefined) => (local ? new Date(local).toISOString() : undefined);
 
 export function RunsPage({ filter, taskNames }: { filter: RunsFilter; taskNames: string[] }) {
   const key = JSON.stringify(filter);
-  const runs = useLoad(() => api.runs({ task: filter.task, status: filter.status, since: isoOf(filter.since), until: isoOf(filter.until), before: filter.before, limit: PAGE }), key);
+  const runs = useLoad(() => api.runs({ task: filter.task, status: filter.status, since: isoOf(filter.since), until: isoOf(filter.until), before: filter.before, limit: filter.limit ?? PAGE }), key);
   const now = useNow();
   // New runs appear at the top of the first page; older pages do not change.
   useLiveReload(runs.reload, (e) => filter.before === undefined && e.type.startsWith("run.") && (!filter.task || e.task === filter.task));
@@ -35,7 +37,8 @@ export function RunsPage({ filter, taskNames }: { filter: RunsFilter; taskNames:
   return (
     <section aria-labelledby="runs-title">
       <h1 id="runs-title">Runs</h1>
-      <Filters filter={filter} taskNames={taskNames} onApply={go} />
+      {/* Keyed by the URL's filter: Back and links show their own filter, not the last one typed. */}
+      <Filters key={key} filter={filter} taskNames={taskNames} onApply={go} />
       {runs.error && <p class="error" role="alert">{runs.error}</p>}
       <div class="table-wrap">
         <table class="runs">
