@@ -54,7 +54,8 @@ workflows:
     steps:
       extract: { command: "echo extracted", rollback: { command: "echo undone" } }
       transform: { depends_on: [extract], command: "echo transformed" }
-      load: { depends_on: [transform], command: "echo cannot load >&2; exit 4" }
+      check: { depends_on: [extract], command: "echo checked" }
+      load: { depends_on: [transform, check], command: "echo cannot load >&2; exit 4" }
 `;
 
 const FILES = {
@@ -237,7 +238,10 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
       const x = async (name: string) => Number(await step(name).locator("rect").first().getAttribute("x"));
       expect(await x("extract")).toBeLessThan(await x("transform"));
       expect(await x("transform")).toBeLessThan(await x("load"));
-      expect(await page.locator(".dag path.edge").count()).toBe(2);
+      // check runs beside transform: the same layer, drawn below it.
+      expect(await x("check")).toBe(await x("transform"));
+      expect(await page.locator(".dag path.edge").count()).toBe(4);
+      expect(await page.locator("[data-step-output=load] pre.output").textContent()).toContain("cannot load");
       await shot(page, "run", true);
     });
 
@@ -277,8 +281,12 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
     });
 
     it("the tasks page, with runs behind it, for the README", async () => {
+      for (const task of ["hello", "broken", "hello", "hello", "pipeline", "hello"]) {
+        const { id } = (await (await fetch(`${base}/v1/tasks/${task}/trigger`, { method: "POST" })).json()) as { id: number };
+        await finishedRun(base, id);
+      }
       await page.goto(`${base}/#/`);
-      await page.locator("[data-task=hello] .strip a").first().waitFor();
+      await page.locator("[data-task=hello] .strip a").nth(4).waitFor();
       await shot(page, "tasks", true);
     });
 

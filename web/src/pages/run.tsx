@@ -1,4 +1,5 @@
 /** Run: one run in full — status, times, attempts, invocations, output, HTTP result, messages, deliveries, and a workflow's graph. */
+import { Fragment } from "preact";
 import { api, type RunRecord } from "../api.js";
 import { ansiToHtml } from "../ansi.js";
 import { Dag } from "../components/dag.js";
@@ -54,10 +55,33 @@ export function RunPage({ id }: { id: number }) {
               <Invocations invocations={r.invocations} now={now} />
             </section>
           )}
-          <section aria-labelledby="output-title">
-            <h2 id="output-title">Output (tail)</h2>
-            <Output text={r.output} />
-          </section>
+          {(r.steps.length === 0 || r.output) && (
+            <section aria-labelledby="output-title">
+              <h2 id="output-title">Output (tail)</h2>
+              <Output text={r.output} />
+            </section>
+          )}
+          {r.steps.some((step) => step.output || step.rollback?.output) && (
+            <section aria-labelledby="step-output-title">
+              <h2 id="step-output-title">Output of each step (tail)</h2>
+              {r.steps.map((step) => (
+                <Fragment key={step.name}>
+                  {step.output && (
+                    <details open={step.status === "failed"} data-step-output={step.name}>
+                      <summary>{step.name}</summary>
+                      <Output text={step.output} />
+                    </details>
+                  )}
+                  {step.rollback?.output && (
+                    <details data-step-output={`${step.name} rollback`}>
+                      <summary>{step.name}: rollback</summary>
+                      <Output text={step.rollback.output} />
+                    </details>
+                  )}
+                </Fragment>
+              ))}
+            </section>
+          )}
           {r.http && (
             <section aria-labelledby="http-title">
               <h2 id="http-title">HTTP result</h2>

@@ -13,6 +13,8 @@ const MAX_RUNS = 5_000;
 const PAGE = 1_000;
 const LABEL_W = 150;
 const CHART_W = 900;
+/** Room right of the chart for the last hour's label. */
+const RIGHT_PAD = 30;
 const LANE_H = 14;
 const ROW_PAD = 6;
 const AXIS_H = 22;
@@ -60,7 +62,7 @@ export function TimelinePage({ taskNames }: { taskNames: string[] }) {
       </p>
       {runs.error && <p class="error" role="alert">{runs.error}</p>}
       <div class="timeline-wrap">
-        <svg class="timeline" viewBox={`0 0 ${LABEL_W + CHART_W + 10} ${height}`} width={LABEL_W + CHART_W + 10} height={height} role="img" aria-label="runs of the last 24 hours per task">
+        <svg class="timeline" viewBox={`0 0 ${LABEL_W + CHART_W + RIGHT_PAD} ${height}`} width={LABEL_W + CHART_W + RIGHT_PAD} height={height} role="img" aria-label="runs of the last 24 hours per task">
           {hours.map((h, i) => (
             <g key={h}>
               <line x1={x(h)} x2={x(h)} y1={AXIS_H - 4} y2={height} class={i % 6 === 0 ? "grid major" : "grid"} />
