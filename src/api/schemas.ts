@@ -38,6 +38,7 @@ export const tasksQuery = {
   additionalProperties: false,
   properties: {
     recent: { type: "integer", minimum: 0, maximum: 100, default: 0, description: "with each task, its last N runs as summaries (`recentRuns`, newest first)" },
+    view: { type: "string", enum: ["full", "summary"], default: "full", description: "summary: lastRun as a summary, without its output (for lists)" },
   },
 } as const satisfies JsonSchema;
 

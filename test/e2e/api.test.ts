@@ -426,6 +426,10 @@ tasks:
     const newest = (await api().get("/v1/runs?task=quick&limit=2")).json.runs as RunRecord[];
     expect(quick.recentRuns.map((r) => r.id)).toEqual(newest.map((r) => r.id));
     expect(quick.recentRuns[0]).not.toHaveProperty("output");
+    expect(quick).toHaveProperty("lastRun.output");
+    const summarised = (await api().get("/v1/tasks?view=summary")).json.tasks as Array<{ name: string; lastRun: Record<string, unknown> | null }>;
+    expect(summarised.find((t) => t.name === "quick")!.lastRun).toMatchObject({ id: newest[0]!.id, status: "succeeded" });
+    expect(summarised.find((t) => t.name === "quick")!.lastRun).not.toHaveProperty("output");
     expect(tasks.find((t) => t.name === "hourly")!.recentRuns).toEqual([]);
     expect((await api().get("/v1/tasks?recent=101")).status).toBe(400);
   });
@@ -527,7 +531,7 @@ tasks:
     expect(newRun.additionalProperties).toBe(false);
     expect(json.paths["/healthz"].get.security).toEqual([]);
     expect(json.paths["/v1/runs"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["task", "status", "limit", "before", "since", "until", "view"]);
-    expect(json.paths["/v1/tasks"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["recent"]);
+    expect(json.paths["/v1/tasks"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["recent", "view"]);
     expect(json.paths["/v1/events"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["after", "token"]);
   });
 });

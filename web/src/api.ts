@@ -8,7 +8,7 @@ import type { RunSummary } from "../../src/api/run-summary.js";
 import type { RunRecord, RunStatus } from "../../src/store/types.js";
 
 export type { JobStatus, RunRecord, RunStatus, RunSummary };
-export type TaskView = JobStatus & { recentRuns: RunSummary[] };
+export type TaskView = Omit<JobStatus, "lastRun"> & { lastRun: RunSummary | null; recentRuns: RunSummary[] };
 
 const TOKEN_KEY = "orchestrate.token";
 
@@ -48,7 +48,7 @@ export const query = (params: Record<string, string | number | undefined | null>
 };
 
 export const api = {
-  tasks: () => call<{ tasks: TaskView[] }>("GET", "/v1/tasks?recent=30").then((r) => r.tasks),
+  tasks: () => call<{ tasks: TaskView[] }>("GET", "/v1/tasks?recent=30&view=summary").then((r) => r.tasks),
   runs: (filter: { task?: string; status?: string; since?: string; until?: string; before?: number; limit?: number }) =>
     call<{ runs: RunSummary[]; next: number | null }>("GET", `/v1/runs${query({ ...filter, view: "summary" })}`),
   run: (id: number) => call<RunRecord>("GET", `/v1/runs/${id}`),

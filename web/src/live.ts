@@ -44,6 +44,12 @@ function setConnected(value: boolean) {
   for (const listener of stateListeners) listener(value);
 }
 
+export function disconnectLive(): void {
+  source?.close();
+  source = null;
+  setConnected(false);
+}
+
 /** Opens (or reopens, after a login) the stream. */
 export function connectLive(): void {
   source?.close();

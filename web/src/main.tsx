@@ -2,7 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { call, forgetToken, onUnauthorized, savedToken, saveToken, Unauthorized, type JobStatus } from "./api.js";
-import { connectLive, useLiveConnected } from "./live.js";
+import { connectLive, disconnectLive, useLiveConnected } from "./live.js";
 import { RunPage } from "./pages/run.js";
 import { RunsPage, type RunsFilter } from "./pages/runs.js";
 import { TasksPage } from "./pages/tasks.js";
@@ -10,12 +10,17 @@ import { TimelinePage } from "./pages/timeline.js";
 import { useLocation } from "./router.js";
 import "./styles.css";
 
-type Access = "checking" | "login" | "in";
+type Access = "in" | "login";
 
-const listTasks = (token?: string | null) => call<{ tasks: JobStatus[] }>("GET", "/v1/tasks", token).then((r) => r.tasks.map((t) => t.name));
+const listTasks = (token?: string | null) => call<{ tasks: JobStatus[] }>("GET", "/v1/tasks?view=summary", token).then((r) => r.tasks.map((t) => t.name));
 
+/**
+ * The page starts as if let in: its own calls go out at once, beside the one that lists task names,
+ * rather than after it. Any 401 (the API has a token, and this tab has none or a stale one) turns it
+ * into the login form.
+ */
 function App() {
-  const [access, setAccess] = useState<Access>("checking");
+  const [access, setAccess] = useState<Access>("in");
   const [taskNames, setTaskNames] = useState<string[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
 
@@ -27,19 +32,19 @@ function App() {
   useEffect(() => {
     const off = onUnauthorized(() => {
       forgetToken();
+      disconnectLive();
       setAccess("login");
     });
+    connectLive();
     listTasks()
-      .then(enter)
+      .then(setTaskNames)
       .catch((e: Error) => {
-        if (e instanceof Unauthorized) setAccess("login");
-        else setProblem(`The API did not answer: ${e.message}`);
+        if (!(e instanceof Unauthorized)) setProblem(`The API did not answer: ${e.message}`);
       });
     return off;
   }, []);
 
   if (problem) return <Shell><p class="error" role="alert">{problem}</p></Shell>;
-  if (access === "checking") return <Shell><p class="muted">Connecting…</p></Shell>;
   if (access === "login") return <Shell><Login onIn={enter} /></Shell>;
   return (
     <Shell nav>

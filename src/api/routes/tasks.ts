@@ -17,12 +17,12 @@ export function taskRoutes(runtime: Runtime): Route[] {
     {
       method: "GET",
       url: "/v1/tasks",
-      summary: "every task and workflow: schedule, next fire, paused, running runs, last run (and with ?recent=N its last N runs, as summaries)",
+      summary: "every task and workflow: schedule, next fire, paused, running runs, last run (with ?recent=N its last N runs, as summaries; ?view=summary: lastRun as a summary)",
       schema: { querystring: tasksQuery },
       responses: { 200: "{ tasks: [...] }" },
       handler: async (request) => {
-        const { recent } = request.query as { recent: number };
-        const tasks = await runtime.status();
+        const { recent, view } = request.query as { recent: number; view: "full" | "summary" };
+        const tasks = (await runtime.status()).map((task) => (view === "summary" && task.lastRun ? { ...task, lastRun: runSummary(task.lastRun) } : task));
         if (recent === 0) return { tasks };
         return {
           tasks: await Promise.all(
