@@ -7,7 +7,8 @@ import { defineConfig } from "vite";
 
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
-  base: "/",
+  // Relative URLs (./assets/…): the page works under a proxy's prefix (/orchestrate/) as well as at /.
+  base: "./",
   publicDir: false,
   logLevel: "warn",
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },

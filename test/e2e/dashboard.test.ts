@@ -147,7 +147,8 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
       expect(html.headers.get("content-type")).toMatch(/^text\/html/);
       expect(html.headers.get("cache-control")).toBe("no-cache");
       expect(html.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
-      const script = /src="(\/assets\/[^"]+\.js)"/.exec(await html.text())?.[1];
+      // Relative: a proxy may serve the page under a prefix.
+      const script = /src="\.(\/assets\/[^"]+\.js)"/.exec(await html.text())?.[1];
       expect(script).toBeDefined();
       const asset = await fetch(`${base}${script}`);
       expect(asset.headers.get("content-type")).toMatch(/^text\/javascript/);

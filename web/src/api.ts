@@ -25,8 +25,11 @@ export const onUnauthorized = (listener: () => void) => {
   return () => unauthorizedListeners.delete(listener);
 };
 
+/** `/v1/tasks` → `v1/tasks`: relative to the page, so that a proxy may serve it under a prefix. */
+export const relative = (path: string) => path.replace(/^\//, "");
+
 export async function call<T>(method: "GET" | "POST", path: string, token = savedToken()): Promise<T> {
-  const response = await fetch(path, {
+  const response = await fetch(relative(path), {
     method,
     headers: { accept: "application/json", ...(token !== null && { authorization: `Bearer ${token}` }) },
     cache: "no-store",

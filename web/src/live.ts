@@ -5,7 +5,7 @@
  * workflow's steps, an every-second task) costs one request, not one per event.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { savedToken } from "./api.js";
+import { relative, savedToken } from "./api.js";
 
 export interface LiveEvent {
   type: string;
@@ -54,7 +54,7 @@ export function disconnectLive(): void {
 export function connectLive(): void {
   source?.close();
   const token = savedToken();
-  source = new EventSource(`/v1/events${token ? `?token=${encodeURIComponent(token)}` : ""}`);
+  source = new EventSource(`${relative("/v1/events")}${token ? `?token=${encodeURIComponent(token)}` : ""}`);
   source.onopen = () => setConnected(true);
   source.onerror = () => setConnected(false);
   for (const type of RUN_EVENTS) {
