@@ -7,6 +7,7 @@
  * test-artifacts/ (and, with UPDATE_DOCS_SCREENSHOTS=1, the README's two to docs/).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer, request as httpRequest } from "node:http";
 import { createServer as createNetServer, type AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -305,6 +306,40 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
         await shot(small, "tasks-phone-dark");
       } finally {
         await phone.close();
+      }
+    });
+
+    it("works behind a reverse proxy under a prefix (/orchestrate/), the event stream included", async () => {
+      // A minimal proxy: /orchestrate/… to the daemon's /…, streamed through (as nginx with proxy_buffering off).
+      const daemonPort = Number(new URL(base).port);
+      const proxy = createHttpServer((req, res) => {
+        if (!req.url!.startsWith("/orchestrate/")) return void res.writeHead(404).end();
+        const upstream = httpRequest({ host: "127.0.0.1", port: daemonPort, path: req.url!.slice("/orchestrate".length), method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        });
+        upstream.on("error", () => res.destroy());
+        req.pipe(upstream);
+      });
+      await new Promise<void>((done) => proxy.listen(0, "127.0.0.1", done));
+      const proxied = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/orchestrate`;
+      const through = await browser.newContext({ locale: "en-US", timezoneId: "UTC" });
+      const seen: string[] = [];
+      through.on("request", (request) => seen.push(request.url()));
+      try {
+        const behind = await openPage(through, seen);
+        await behind.goto(`${proxied}/`);
+        await behind.locator("[data-task=hello] .strip a").first().waitFor();
+        await expect.poll(() => behind.locator(".live").textContent(), { timeout: UI_TIMEOUT }).toMatch(/live/);
+        const before = await behind.locator("[data-task=broken] .strip a").count();
+        await behind.getByRole("button", { name: "Run broken now" }).click();
+        await expect.poll(() => behind.locator("[data-task=broken] .strip a").count(), { timeout: UI_TIMEOUT }).toBe(before + 1);
+        expect(seen.filter((url) => !url.startsWith(`${proxied}/`) && !url.startsWith("data:"))).toEqual([]);
+        expect(seen.some((url) => url.startsWith(`${proxied}/v1/events`))).toBe(true);
+      } finally {
+        await through.close();
+        proxy.closeAllConnections();
+        await new Promise<void>((done) => proxy.close(() => done()));
       }
     });
 
