@@ -65,11 +65,12 @@ const FILES = {
   "broken.sh": `#!/usr/bin/env bash\nprintf 'about to fail: \\033[31mred alert\\033[0m <b>not bold</b>\\n'\necho 'the disk is full' >&2\nexit 3\n`,
 };
 
-/** A browser page that records every request it makes, and whether it ever navigated after the first load. */
-async function openPage(context: BrowserContext, requests: string[]): Promise<Page> {
+/** A browser page with deadlines on every wait; its script errors and console errors go to `problems`. */
+async function openPage(context: BrowserContext, problems: string[]): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(UI_TIMEOUT);
-  page.on("pageerror", (error) => requests.push(`pageerror: ${error.message}`));
+  page.on("pageerror", (error) => problems.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => message.type() === "error" && problems.push(`console: ${message.text()}`));
   return page;
 }
 
@@ -121,6 +122,7 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
     let context: BrowserContext;
     let page: Page;
     const requests: string[] = [];
+    const problems: string[] = [];
     let navigations = 0;
 
     beforeAll(async () => {
@@ -131,7 +133,7 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
       base = `http://127.0.0.1:${port}`;
       context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: "en-US", timezoneId: "UTC", colorScheme: "light" });
       context.on("request", (request) => requests.push(request.url()));
-      page = await openPage(context, requests);
+      page = await openPage(context, problems);
       page.on("framenavigated", (frame) => frame === page.mainFrame() && navigations++);
       await page.goto(base);
     });
@@ -296,7 +298,7 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
       const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: "en-US", timezoneId: "UTC", colorScheme: "dark", isMobile: true });
       phone.on("request", (request) => requests.push(request.url()));
       try {
-        const small = await openPage(phone, requests);
+        const small = await openPage(phone, problems);
         await small.goto(base);
         await small.locator("[data-task=hello]").waitFor();
         // Nothing wider than the screen: no sideways scrolling on the tasks page.
@@ -327,7 +329,7 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
       const seen: string[] = [];
       through.on("request", (request) => seen.push(request.url()));
       try {
-        const behind = await openPage(through, seen);
+        const behind = await openPage(through, problems);
         await behind.goto(`${proxied}/`);
         await behind.locator("[data-task=hello] .strip a").first().waitFor();
         await expect.poll(() => behind.locator(".live").textContent(), { timeout: UI_TIMEOUT }).toMatch(/live/);
@@ -346,6 +348,7 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
     it("made no request beyond the daemon, and the page raised no errors", () => {
       expect(requests.length).toBeGreaterThan(5);
       expect(allLocal(requests, base)).toEqual([]);
+      expect(problems).toEqual([]);
     });
   });
 
@@ -386,7 +389,8 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
     });
 
     it("shows the login form; a wrong token is refused, the right one shows the tasks, live", async () => {
-      const page = await openPage(context, requests);
+      const problems: string[] = [];
+      const page = await openPage(context, problems);
       await page.goto(base);
       const field = page.getByLabel("API token");
       await field.waitFor();
@@ -407,6 +411,8 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
       writeFileSync(project.path("release"), "");
       await page.locator("[data-task=hello] .last-run .badge[data-status=succeeded]").waitFor();
       expect(allLocal(requests, base)).toEqual([]);
+      // The only errors are the 401s that showed the login form and refused the wrong token.
+      expect(problems.filter((p) => !/status of 401/.test(p))).toEqual([]);
     });
   });
 });
