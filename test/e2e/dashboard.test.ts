@@ -35,14 +35,15 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The daemon's configuration, with `api` (YAML lines) or without it (then `run --api` serves). */
-const CONFIG = (api = "") => `
+/** The daemon's configuration, with `api` (YAML lines) or without it (then `run --api` serves), and a webhook for hello's runs. */
+const CONFIG = ({ api = "", hook = null }: { api?: string; hook?: string | null } = {}) => `
 state: ./state.db
 ${api}
 tasks:
   hello:
     description: says hello, slowly
     scripts: [ { path: hello.sh, params: { who: "the world" } } ]
+${hook ? `    notify: [ { webhook: "${hook}", events: [succeeded] } ]` : ""}
   broken:
     description: fails on purpose
     scripts: [ { path: broken.sh } ]
@@ -61,7 +62,7 @@ workflows:
 
 const FILES = {
   // Long enough to be seen running; the marker file says when it may end, so the test decides, not a timer.
-  "hello.sh": `#!/usr/bin/env bash\nprintf 'hello %s\\n' "$2"\nfor _ in $(seq 1 300); do [ -e release ] && break; sleep 0.05; done\nprintf '\\033[32mall good\\033[0m\\n'\n`,
+  "hello.sh": `#!/usr/bin/env bash\nprintf 'hello %s\\n' "$2"\n"$ORCHESTRATE_BIN" report --message "halfway there"\nfor _ in $(seq 1 300); do [ -e release ] && break; sleep 0.05; done\nprintf '\\033[32mall good\\033[0m\\n'\n`,
   "broken.sh": `#!/usr/bin/env bash\nprintf 'about to fail: \\033[31mred alert\\033[0m <b>not bold</b>\\n'\necho 'the disk is full' >&2\nexit 3\n`,
 };
 
@@ -125,9 +126,18 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
     const problems: string[] = [];
     let navigations = 0;
 
+    let hooks: ReturnType<typeof createHttpServer>;
+    const hooked: string[] = [];
+
     beforeAll(async () => {
       const port = await freePort();
-      project = tempProject({ "orchestration.yaml": CONFIG(), ...FILES });
+      hooks = createHttpServer((req, res) => {
+        hooked.push(`${req.method} ${req.url}`);
+        res.writeHead(204).end();
+      });
+      await new Promise<void>((done) => hooks.listen(0, "127.0.0.1", done));
+      const hook = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;
+      project = tempProject({ "orchestration.yaml": CONFIG({ hook }), ...FILES });
       daemon = new Daemon(["run", "--api", `127.0.0.1:${port}`], { cwd: project.dir });
       await daemon.waitForOutput(/API listening on/);
       base = `http://127.0.0.1:${port}`;
@@ -141,6 +151,7 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
     afterAll(async () => {
       await context?.close();
       if (daemon) expect(await daemon.stop()).toBe(0);
+      await new Promise<void>((done) => (hooks ? hooks.close(() => done()) : done()));
       project?.cleanup();
     });
 
@@ -198,6 +209,21 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
       await hello.locator(`.strip a[href="#/runs/${id}"][data-status=succeeded]`).waitFor();
       expect(await hello.locator(".tag.running-tag").count()).toBe(0);
       expect(navigations).toBe(before);
+
+      // Its page: the message the script reported, the webhook delivered, the argv, the output's colours.
+      // Deliveries are not on the event stream: the page shows what the record holds when it loads.
+      await waitFor(async () => (await apiGet<RunRecord>(base, `/v1/runs/${id}`)).json.notifications.some((n) => n.status === "delivered"), {
+        timeoutMs: UI_TIMEOUT,
+        what: `run ${id}'s webhook delivery`,
+      });
+      await hello.locator(".last-run a").click();
+      await page.locator("#run-title .badge[data-status=succeeded]").waitFor();
+      await page.locator(".messages li", { hasText: "halfway there" }).waitFor();
+      await page.locator(".notifications tr", { hasText: "delivered" }).waitFor();
+      expect(hooked).toContain("POST /hook");
+      expect(await page.locator(".invocations .argv").textContent()).toBe("hello.sh --who 'the world'");
+      expect(await page.locator("pre.output span.ansi-fg-2").textContent()).toBe("all good");
+      await page.goto(`${base}/#/`);
     });
 
     it("pauses and resumes a task from the page", async () => {
@@ -376,7 +402,7 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
 
     beforeAll(async () => {
       const port = await freePort();
-      project = tempProject({ "orchestration.yaml": CONFIG(`api:\n  listen: 0.0.0.0:${port}\n  token_env: ORCHESTRATE_TOKEN`), ...FILES });
+      project = tempProject({ "orchestration.yaml": CONFIG({ api: `api:\n  listen: 0.0.0.0:${port}\n  token_env: ORCHESTRATE_TOKEN` }), ...FILES });
       daemon = new Daemon(["run"], { cwd: project.dir, env: { ORCHESTRATE_TOKEN: TOKEN } });
       await daemon.waitForOutput(/API listening on .*\(token required\)/);
       base = `http://127.0.0.1:${port}`;

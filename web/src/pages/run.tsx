@@ -107,7 +107,7 @@ export function RunPage({ id }: { id: number }) {
             <section aria-labelledby="notify-title">
               <h2 id="notify-title">Notifications</h2>
               <div class="table-wrap">
-                <table>
+                <table class="notifications">
                   <thead>
                     <tr>
                       <th scope="col">Event</th>
