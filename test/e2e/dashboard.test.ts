@@ -318,11 +318,18 @@ describe.runIf(CHROMIUM || IN_CI)("the web dashboard, in Chromium", () => {
       await shot(page, "runs");
     });
 
-    it("the timeline draws each run of the last 24 hours in its task's row", async () => {
+    it("the timeline draws each run of the last 24 hours in its task's row, and the last hour closer", async () => {
       await page.goto(`${base}/#/timeline`);
       const { json } = await apiGet<{ runs: Array<{ id: number; task: string }> }>(base, "/v1/runs");
       for (const run of json.runs) await page.locator(`svg.timeline g[data-task="${run.task}"] rect.bar[data-run="${run.id}"]`).waitFor();
       await shot(page, "timeline");
+      // The last hour, where seconds-long runs have width: later runs lie to the right.
+      await page.getByRole("link", { name: "1 h" }).click();
+      await page.getByText("The last hour").waitFor();
+      const [newest, oldest] = [json.runs[0]!, json.runs.at(-1)!];
+      const left = (id: number) => page.locator(`rect.bar[data-run="${id}"]`).getAttribute("x").then(Number);
+      expect(await left(newest.id)).toBeGreaterThan(await left(oldest.id));
+      await shot(page, "timeline-1h");
     });
 
     it("the tasks page, with runs behind it, for the README", async () => {

@@ -6,7 +6,7 @@ import { connectLive, disconnectLive, useLiveConnected } from "./live.js";
 import { RunPage } from "./pages/run.js";
 import { RunsPage, type RunsFilter } from "./pages/runs.js";
 import { TasksPage } from "./pages/tasks.js";
-import { TimelinePage } from "./pages/timeline.js";
+import { TimelinePage, WINDOWS, type WindowHours } from "./pages/timeline.js";
 import { useLocation } from "./router.js";
 import "./styles.css";
 
@@ -120,7 +120,10 @@ function Pages({ taskNames }: { taskNames: string[] }) {
     };
     return <RunsPage filter={filter} taskNames={taskNames} />;
   }
-  if (path === "/timeline") return <TimelinePage taskNames={taskNames} />;
+  if (path === "/timeline") {
+    const hours = Number(params.get("hours") ?? 24);
+    return <TimelinePage taskNames={taskNames} hours={hours in WINDOWS ? (hours as WindowHours) : 24} />;
+  }
   return <TasksPage />;
 }
 

@@ -1,13 +1,20 @@
 /**
- * Timeline: the last 24 hours as a Gantt chart, one row per task. Runs that overlap are drawn in
- * separate lanes of their row, so an overlap shows as stacked bars and a gap as empty track.
+ * Timeline: the last 24 hours (or 6, or 1) as a Gantt chart, one row per task. Runs that overlap
+ * are drawn in separate lanes of their row, so an overlap shows as stacked bars and a gap as empty track.
  */
 import { api, type RunSummary } from "../api.js";
 import { duration, durationMs, shortTime } from "../format.js";
 import { useLoad, useNow } from "../hooks.js";
 import { useLiveReload } from "../live.js";
 
-const WINDOW_MS = 24 * 3_600_000;
+const HOUR = 3_600_000;
+/** The windows offered, each with its grid step and how many steps between labels. */
+export const WINDOWS = {
+  24: { stepMs: HOUR, labelEvery: 3 },
+  6: { stepMs: 15 * 60_000, labelEvery: 4 },
+  1: { stepMs: 5 * 60_000, labelEvery: 3 },
+} as const;
+export type WindowHours = keyof typeof WINDOWS;
 /** A day of an every-second task is 86,400 runs: the chart shows this many, the newest. */
 const MAX_RUNS = 5_000;
 const PAGE = 1_000;
@@ -19,7 +26,7 @@ const LANE_H = 14;
 const ROW_PAD = 6;
 const AXIS_H = 22;
 
-async function lastDay(sinceMs: number): Promise<RunSummary[]> {
+async function runsSince(sinceMs: number): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
   let before: number | undefined;
   do {
@@ -30,12 +37,14 @@ async function lastDay(sinceMs: number): Promise<RunSummary[]> {
   return runs;
 }
 
-export function TimelinePage({ taskNames }: { taskNames: string[] }) {
-  const now = useNow(30_000);
-  const runs = useLoad(() => lastDay(Date.now() - WINDOW_MS), "timeline");
+export function TimelinePage({ taskNames, hours }: { taskNames: string[]; hours: WindowHours }) {
+  const windowMs = hours * HOUR;
+  const { stepMs, labelEvery } = WINDOWS[hours];
+  const now = useNow(hours === 1 ? 5_000 : 30_000);
+  const runs = useLoad(() => runsSince(Date.now() - windowMs), `timeline-${hours}`);
   useLiveReload(runs.reload, (e) => e.type.startsWith("run."), 2_000);
-  const start = now - WINDOW_MS;
-  const x = (ms: number) => LABEL_W + ((Math.min(Math.max(ms, start), now) - start) / WINDOW_MS) * CHART_W;
+  const start = now - windowMs;
+  const x = (ms: number) => LABEL_W + ((Math.min(Math.max(ms, start), now) - start) / windowMs) * CHART_W;
   const byTask = new Map<string, RunSummary[]>(taskNames.map((name) => [name, []]));
   for (const run of runs.data ?? []) {
     if (!run.startedAt) continue;
@@ -52,21 +61,28 @@ export function TimelinePage({ taskNames }: { taskNames: string[] }) {
     return { ...row, top, height };
   });
   const height = y + 4;
-  const hours = Array.from({ length: 25 }, (_, i) => start + i * 3_600_000);
+  const ticks = Array.from({ length: Math.round(windowMs / stepMs) + 1 }, (_, i) => start + i * stepMs);
   return (
     <section aria-labelledby="timeline-title">
       <h1 id="timeline-title">Timeline</h1>
+      <nav class="windows" aria-label="time window">
+        {(Object.keys(WINDOWS) as unknown as WindowHours[]).map((h) => (
+          <a key={h} href={`#/timeline?hours=${h}`} aria-current={Number(h) === hours ? "page" : undefined}>
+            {h} h
+          </a>
+        ))}
+      </nav>
       <p class="muted">
-        The last 24 hours, {shortTime(new Date(start).toISOString())} to {shortTime(new Date(now).toISOString())}.
+        The last {hours === 1 ? "hour" : `${hours} hours`}, {shortTime(new Date(start).toISOString())} to {shortTime(new Date(now).toISOString())}.
         {(runs.data?.length ?? 0) >= MAX_RUNS && ` Only the newest ${MAX_RUNS.toLocaleString()} runs are drawn.`}
       </p>
       {runs.error && <p class="error" role="alert">{runs.error}</p>}
       <div class="timeline-wrap">
-        <svg class="timeline" viewBox={`0 0 ${LABEL_W + CHART_W + RIGHT_PAD} ${height}`} width={LABEL_W + CHART_W + RIGHT_PAD} height={height} role="img" aria-label="runs of the last 24 hours per task">
-          {hours.map((h, i) => (
+        <svg class="timeline" viewBox={`0 0 ${LABEL_W + CHART_W + RIGHT_PAD} ${height}`} width={LABEL_W + CHART_W + RIGHT_PAD} height={height} role="img" aria-label={`runs of the last ${hours} hours per task`}>
+          {ticks.map((h, i) => (
             <g key={h}>
-              <line x1={x(h)} x2={x(h)} y1={AXIS_H - 4} y2={height} class={i % 6 === 0 ? "grid major" : "grid"} />
-              {i % 3 === 0 && (
+              <line x1={x(h)} x2={x(h)} y1={AXIS_H - 4} y2={height} class={i % labelEvery === 0 ? "grid major" : "grid"} />
+              {i % labelEvery === 0 && (
                 <text x={x(h)} y={AXIS_H - 8} class="axis" text-anchor="middle">
                   {new Date(h).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}
                 </text>
