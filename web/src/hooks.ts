@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { Unauthorized } from "./api.js";
+import { call, Unauthorized, type JobStatus } from "./api.js";
 
 export interface Loaded<T> {
   data: T | null;
@@ -43,4 +43,24 @@ export function useNow(everyMs = 1000): number {
     return () => clearInterval(timer);
   }, [everyMs]);
   return now;
+}
+
+/** The configuration's task and workflow names, for filters and rows; asked once per page load, by the pages that need them. */
+let names: Promise<string[]> | null = null;
+
+export function useTaskNames(): string[] {
+  const [list, setList] = useState<string[]>([]);
+  useEffect(() => {
+    names ??= call<{ tasks: JobStatus[] }>("GET", "/v1/tasks?view=summary").then((r) => r.tasks.map((t) => t.name));
+    names.then(setList).catch(() => {
+      // A 401 shows the login form; anything else leaves the list empty and the page's own call says why.
+      names = null;
+    });
+  }, []);
+  return list;
+}
+
+/** After a login: the next page asks again, with the token. */
+export function forgetTaskNames(): void {
+  names = null;
 }

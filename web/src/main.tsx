@@ -1,7 +1,8 @@
 /** The dashboard: a login when the API asks for a token, then four pages under hash routes, kept live by the event stream. */
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { call, forgetToken, onUnauthorized, savedToken, saveToken, Unauthorized, type JobStatus } from "./api.js";
+import { call, forgetToken, onUnauthorized, savedToken, saveToken, Unauthorized } from "./api.js";
+import { forgetTaskNames } from "./hooks.js";
 import { connectLive, disconnectLive, useLiveConnected } from "./live.js";
 import { RunPage } from "./pages/run.js";
 import { RunsPage, type RunsFilter } from "./pages/runs.js";
@@ -12,23 +13,13 @@ import "./styles.css";
 
 type Access = "in" | "login";
 
-const listTasks = (token?: string | null) => call<{ tasks: JobStatus[] }>("GET", "/v1/tasks?view=summary", token).then((r) => r.tasks.map((t) => t.name));
-
 /**
- * The page starts as if let in: its own calls go out at once, beside the one that lists task names,
- * rather than after it. Any 401 (the API has a token, and this tab has none or a stale one) turns it
- * into the login form.
+ * The page starts as if let in: each page's own call goes out at once. Any 401 (the API has a
+ * token, and this tab has none or a stale one) turns it into the login form.
  */
 function App() {
   const [access, setAccess] = useState<Access>("in");
-  const [taskNames, setTaskNames] = useState<string[]>([]);
-  const [problem, setProblem] = useState<string | null>(null);
 
-  const enter = (names: string[]) => {
-    setTaskNames(names);
-    setAccess("in");
-    connectLive();
-  };
   useEffect(() => {
     const off = onUnauthorized(() => {
       forgetToken();
@@ -36,19 +27,24 @@ function App() {
       setAccess("login");
     });
     connectLive();
-    listTasks()
-      .then(setTaskNames)
-      .catch((e: Error) => {
-        if (!(e instanceof Unauthorized)) setProblem(`The API did not answer: ${e.message}`);
-      });
     return off;
   }, []);
 
-  if (problem) return <Shell><p class="error" role="alert">{problem}</p></Shell>;
-  if (access === "login") return <Shell><Login onIn={enter} /></Shell>;
+  if (access === "login")
+    return (
+      <Shell>
+        <Login
+          onIn={() => {
+            forgetTaskNames();
+            setAccess("in");
+            connectLive();
+          }}
+        />
+      </Shell>
+    );
   return (
     <Shell nav>
-      <Pages taskNames={taskNames} />
+      <Pages />
     </Shell>
   );
 }
@@ -103,7 +99,7 @@ function Shell({ nav = false, children }: { nav?: boolean; children: preact.Comp
   );
 }
 
-function Pages({ taskNames }: { taskNames: string[] }) {
+function Pages() {
   const { path, params } = useLocation();
   const run = /^\/runs\/(\d+)$/.exec(path);
   if (run) return <RunPage id={Number(run[1])} />;
@@ -118,16 +114,16 @@ function Pages({ taskNames }: { taskNames: string[] }) {
       before: before ? Number(before) : undefined,
       limit: limit ? Number(limit) : undefined,
     };
-    return <RunsPage filter={filter} taskNames={taskNames} />;
+    return <RunsPage filter={filter} />;
   }
   if (path === "/timeline") {
     const hours = Number(params.get("hours") ?? 24);
-    return <TimelinePage taskNames={taskNames} hours={hours in WINDOWS ? (hours as WindowHours) : 24} />;
+    return <TimelinePage hours={hours in WINDOWS ? (hours as WindowHours) : 24} />;
   }
   return <TasksPage />;
 }
 
-function Login({ onIn }: { onIn: (names: string[]) => void }) {
+function Login({ onIn }: { onIn: () => void }) {
   const [token, setToken] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -140,9 +136,9 @@ function Login({ onIn }: { onIn: (names: string[]) => void }) {
         setBusy(true);
         setError(null);
         try {
-          const names = await listTasks(token.trim());
+          await call("GET", "/v1/tasks?view=summary", token.trim());
           saveToken(token.trim());
-          onIn(names);
+          onIn();
         } catch (err) {
           setError(err instanceof Unauthorized ? "That token was not accepted." : (err as Error).message);
         } finally {

@@ -8,7 +8,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api.js";
 import { StatusBadge } from "../components/status.js";
 import { duration, durationMs, shortTime, STATUSES } from "../format.js";
-import { useLoad, useNow } from "../hooks.js";
+import { useLoad, useNow, useTaskNames } from "../hooks.js";
 import { useLiveReload } from "../live.js";
 import { navigate } from "../router.js";
 
@@ -27,7 +27,8 @@ export interface RunsFilter {
 
 const isoOf = (local: string | undefined) => (local ? new Date(local).toISOString() : undefined);
 
-export function RunsPage({ filter, taskNames }: { filter: RunsFilter; taskNames: string[] }) {
+export function RunsPage({ filter }: { filter: RunsFilter }) {
+  const taskNames = useTaskNames();
   const key = JSON.stringify(filter);
   const runs = useLoad(() => api.runs({ task: filter.task, status: filter.status, since: isoOf(filter.since), until: isoOf(filter.until), before: filter.before, limit: filter.limit ?? PAGE }), key);
   const now = useNow();

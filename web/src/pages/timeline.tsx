@@ -4,7 +4,7 @@
  */
 import { api, type RunSummary } from "../api.js";
 import { duration, durationMs, shortTime } from "../format.js";
-import { useLoad, useNow } from "../hooks.js";
+import { useLoad, useNow, useTaskNames } from "../hooks.js";
 import { useLiveReload } from "../live.js";
 
 const HOUR = 3_600_000;
@@ -37,7 +37,8 @@ async function runsSince(sinceMs: number): Promise<RunSummary[]> {
   return runs;
 }
 
-export function TimelinePage({ taskNames, hours }: { taskNames: string[]; hours: WindowHours }) {
+export function TimelinePage({ hours }: { hours: WindowHours }) {
+  const taskNames = useTaskNames();
   const windowMs = hours * HOUR;
   const { stepMs, labelEvery } = WINDOWS[hours];
   const now = useNow(hours === 1 ? 5_000 : 30_000);
