@@ -37,7 +37,7 @@ export const tasksQuery = {
   type: "object",
   additionalProperties: false,
   properties: {
-    recent: { type: "integer", minimum: 0, maximum: 100, default: 0, description: "with each task, its last N runs as summaries (`recentRuns`, newest first)" },
+    recent: { type: "integer", minimum: 0, maximum: 100, default: 0, description: "with each task, its last N runs (`recentRuns`, newest first), each as { id, trigger, status, scheduledAt, startedAt, finishedAt }" },
     view: { type: "string", enum: ["full", "summary"], default: "full", description: "summary: lastRun as a summary, without its output (for lists)" },
   },
 } as const satisfies JsonSchema;

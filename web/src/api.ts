@@ -4,11 +4,11 @@
  * goes as a Bearer header; the event stream, which cannot send headers, takes it as ?token=.
  */
 import type { JobStatus } from "../../src/engine/status.js";
-import type { RunSummary } from "../../src/api/run-summary.js";
+import type { RunBrief, RunSummary } from "../../src/api/run-summary.js";
 import type { RunRecord, RunStatus } from "../../src/store/types.js";
 
-export type { JobStatus, RunRecord, RunStatus, RunSummary };
-export type TaskView = Omit<JobStatus, "lastRun"> & { lastRun: RunSummary | null; recentRuns: RunSummary[] };
+export type { JobStatus, RunBrief, RunRecord, RunStatus, RunSummary };
+export type TaskView = Omit<JobStatus, "lastRun"> & { lastRun: RunSummary | null; recentRuns: RunBrief[] };
 
 const TOKEN_KEY = "orchestrate.token";
 

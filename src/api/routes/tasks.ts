@@ -2,7 +2,7 @@
 import { DaemonStoppingError, type Runtime } from "../../engine/runtime.js";
 import type { JobStatus } from "../../engine/status.js";
 import { ApiError, notFound, type Route } from "../route.js";
-import { runSummary } from "../run-summary.js";
+import { runBrief, runSummary } from "../run-summary.js";
 import { taskParams, tasksQuery } from "../schemas.js";
 
 type NameParams = { name: string };
@@ -17,7 +17,7 @@ export function taskRoutes(runtime: Runtime): Route[] {
     {
       method: "GET",
       url: "/v1/tasks",
-      summary: "every task and workflow: schedule, next fire, paused, running runs, last run (with ?recent=N its last N runs, as summaries; ?view=summary: lastRun as a summary)",
+      summary: "every task and workflow: schedule, next fire, paused, running runs, last run (with ?recent=N its last N runs, briefly; ?view=summary: lastRun as a summary)",
       schema: { querystring: tasksQuery },
       responses: { 200: "{ tasks: [...] }" },
       handler: async (request) => {
@@ -26,7 +26,7 @@ export function taskRoutes(runtime: Runtime): Route[] {
         if (recent === 0) return { tasks };
         return {
           tasks: await Promise.all(
-            tasks.map(async (task) => ({ ...task, recentRuns: (await runtime.history({ task: task.name, limit: recent })).map(runSummary) })),
+            tasks.map(async (task) => ({ ...task, recentRuns: (await runtime.history({ task: task.name, limit: recent })).map(runBrief) })),
           ),
         };
       },

@@ -1,6 +1,6 @@
 /** A run's status as a coloured badge with its word (colour alone is not enough), and the strip of recent runs. */
 import { memo } from "preact/compat";
-import type { RunStatus, RunSummary } from "../api.js";
+import type { RunBrief, RunStatus } from "../api.js";
 import { duration, durationMs, shortTime } from "../format.js";
 
 export function StatusBadge({ status }: { status: RunStatus | string }) {
@@ -13,7 +13,7 @@ export function StatusBadge({ status }: { status: RunStatus | string }) {
  */
 export const RunStrip = memo(Strip, (before, after) => before.runs === after.runs && before.task === after.task);
 
-function Strip({ runs, task, nowMs }: { runs: RunSummary[]; task: string; nowMs: number }) {
+function Strip({ runs, task, nowMs }: { runs: RunBrief[]; task: string; nowMs: number }) {
   const oldestFirst = [...runs].reverse();
   return (
     <ol class="strip" aria-label={`last ${runs.length} runs of ${task}, oldest first`}>
