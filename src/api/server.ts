@@ -2,7 +2,8 @@
  * The REST API (`api:` in the config, or `run --api HOST:PORT`): Fastify, each route validated by
  * the JSON schemas in schemas.ts, every answer JSON (errors too: `{ error }`), a bearer token when
  * configured. It calls the daemon's Runtime, the same commands the library and the CLI use; it
- * never fires anything itself, and a failing request is answered, logged and forgotten.
+ * never fires anything itself, and a failing request is answered, logged and forgotten. It also
+ * serves the web dashboard's built files at `/` (dashboard.ts), which hold no data.
  */
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
@@ -95,7 +96,8 @@ export class ApiServer {
       }
       const status = error.statusCode ?? 500;
       if (status < 500) return reply.code(status).send({ error: error.message });
-      bus.emit("log", { level: "error", message: `API: ${request.method} ${request.url} failed: ${error.message}` });
+      // Without the query: the event stream's may carry the token.
+      bus.emit("log", { level: "error", message: `API: ${request.method} ${request.url.split("?")[0]} failed: ${error.message}` });
       return reply.code(500).send({ error: "the request failed inside the daemon (its log says why)" });
     });
     serveDashboard(app, { public: true, reportable: false, tokenInQuery: false } satisfies RouteConfig);
