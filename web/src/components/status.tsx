@@ -1,5 +1,5 @@
 /** A run's status as a coloured badge with its word (colour alone is not enough), and the strip of recent runs. */
-import { memo } from "preact/compat";
+import { Component } from "preact";
 import type { RunBrief, RunStatus } from "../api.js";
 import { duration, durationMs, shortTime } from "../format.js";
 
@@ -11,9 +11,23 @@ export function StatusBadge({ status }: { status: RunStatus | string }) {
  * The last runs, oldest on the left, one cell each, linking to the run. Drawn again only when the
  * runs change, not on every tick of the clock: 100 tasks make 3,000 cells.
  */
-export const RunStrip = memo(Strip, (before, after) => before.runs === after.runs && before.task === after.task);
+export class RunStrip extends Component<StripProps> {
+  override shouldComponentUpdate(next: StripProps): boolean {
+    return next.runs !== this.props.runs || next.task !== this.props.task;
+  }
 
-function Strip({ runs, task, nowMs }: { runs: RunBrief[]; task: string; nowMs: number }) {
+  render(props: StripProps) {
+    return <Strip {...props} />;
+  }
+}
+
+interface StripProps {
+  runs: RunBrief[];
+  task: string;
+  nowMs: number;
+}
+
+function Strip({ runs, task, nowMs }: StripProps) {
   const oldestFirst = [...runs].reverse();
   // A group of bare links, not a list of items: half the elements, and 100 tasks make 3,000 cells.
   // The title is both the tooltip and, with no text inside, the link's accessible name.
