@@ -9,7 +9,7 @@ import { describeMachine, machine } from "./lib/machine.mjs";
 import { ROOT } from "./lib/project.mjs";
 import { markdownTable, row } from "./lib/table.mjs";
 
-const SCENARIOS = ["fire-lag", "idle-cost", "spawn-throughput", "store", "startup", "output-flood", "cluster"];
+const SCENARIOS = ["fire-lag", "idle-cost", "spawn-throughput", "store", "startup", "output-flood", "cluster", "dashboard"];
 
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");

@@ -14,6 +14,11 @@ export interface Route {
   public?: boolean;
   /** Its `:id` is a run whose report token (a script's, for its own run) opens it too. */
   reportable?: boolean;
+  /**
+   * Takes the token as `?token=` too: a browser's EventSource cannot send headers. Only where a URL
+   * is needed for that, since URLs end up in proxy logs and browser history.
+   */
+  tokenInQuery?: boolean;
   /** Served as something other than JSON. */
   produces?: string;
   handler(request: FastifyRequest, reply: FastifyReply): Promise<unknown>;

@@ -27,6 +27,18 @@ export const runsQuery = {
     status: { type: "string", enum: RUN_STATUSES },
     limit: { type: "integer", minimum: 1, maximum: 1000, default: 50 },
     before: { type: "integer", minimum: 1, description: "the `next` cursor of the previous page: runs with a smaller id" },
+    since: { type: "string", description: "only runs of this time or later (ISO 8601)" },
+    until: { type: "string", description: "only runs before this time (ISO 8601)" },
+    view: { type: "string", enum: ["full", "summary"], default: "full", description: "summary: without output, invocations, messages and deliveries (for lists)" },
+  },
+} as const satisfies JsonSchema;
+
+export const tasksQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    recent: { type: "integer", minimum: 0, maximum: 100, default: 0, description: "with each task, its last N runs (`recentRuns`, newest first), each as { id, trigger, status, scheduledAt, startedAt, finishedAt }" },
+    view: { type: "string", enum: ["full", "summary"], default: "full", description: "summary: lastRun as a summary, without its output (for lists)" },
   },
 } as const satisfies JsonSchema;
 
@@ -62,5 +74,6 @@ export const eventsQuery = {
   additionalProperties: false,
   properties: {
     after: { type: "integer", minimum: 0, description: "replay journaled events after this sequence number (as the Last-Event-ID header does)" },
+    token: { type: "string", description: "the API token, for clients that cannot send headers (a browser's EventSource); only this endpoint takes it" },
   },
 } as const satisfies JsonSchema;

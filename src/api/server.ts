@@ -2,7 +2,8 @@
  * The REST API (`api:` in the config, or `run --api HOST:PORT`): Fastify, each route validated by
  * the JSON schemas in schemas.ts, every answer JSON (errors too: `{ error }`), a bearer token when
  * configured. It calls the daemon's Runtime, the same commands the library and the CLI use; it
- * never fires anything itself, and a failing request is answered, logged and forgotten.
+ * never fires anything itself, and a failing request is answered, logged and forgotten. It also
+ * serves the web dashboard's built files at `/` (dashboard.ts), which hold no data.
  */
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
@@ -11,6 +12,7 @@ import type { Runtime } from "../engine/runtime.js";
 import type { EventBus } from "../events/bus.js";
 import type { Clock } from "../time/clock.js";
 import { Access, ApiStartError, requiredToken } from "./access.js";
+import { serveDashboard } from "./dashboard.js";
 import { EventStream } from "./event-stream.js";
 import { Metrics } from "./metrics.js";
 import { ApiError, type Route } from "./route.js";
@@ -35,7 +37,7 @@ export interface ApiServerOptions {
 /** Requests larger than this are refused (413): every body the API takes is small. */
 const BODY_LIMIT = 64 * 1024;
 
-type RouteConfig = Required<Pick<Route, "public" | "reportable">>;
+type RouteConfig = Required<Pick<Route, "public" | "reportable" | "tokenInQuery">>;
 
 export class ApiServer {
   private constructor(
@@ -80,7 +82,9 @@ export class ApiServer {
       const config = request.routeOptions.config as Partial<RouteConfig>;
       if (config.public) return;
       const runId = config.reportable ? Number((request.params as { id?: string }).id) : null;
-      if (!access.allows(request.headers.authorization, Number.isInteger(runId) ? runId : null)) {
+      const queryToken = config.tokenInQuery ? (request.query as { token?: unknown }).token : undefined;
+      const authorization = request.headers.authorization ?? (typeof queryToken === "string" ? `Bearer ${queryToken}` : undefined);
+      if (!access.allows(authorization, Number.isInteger(runId) ? runId : null)) {
         return reply.code(401).header("www-authenticate", 'Bearer realm="orchestrate"').send({ error: "this API needs a token: Authorization: Bearer TOKEN" });
       }
     });
@@ -92,16 +96,18 @@ export class ApiServer {
       }
       const status = error.statusCode ?? 500;
       if (status < 500) return reply.code(status).send({ error: error.message });
-      bus.emit("log", { level: "error", message: `API: ${request.method} ${request.url} failed: ${error.message}` });
+      // Without the query: the event stream's may carry the token.
+      bus.emit("log", { level: "error", message: `API: ${request.method} ${request.url.split("?")[0]} failed: ${error.message}` });
       return reply.code(500).send({ error: "the request failed inside the daemon (its log says why)" });
     });
+    serveDashboard(app, { public: true, reportable: false, tokenInQuery: false } satisfies RouteConfig);
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no such endpoint: ${request.method} ${request.url.split("?")[0]} (see /v1/openapi.json)` }));
     for (const route of routes) {
       app.route({
         method: route.method,
         url: route.url,
         schema: route.schema ?? {},
-        config: { public: route.public ?? false, reportable: route.reportable ?? false } satisfies RouteConfig,
+        config: { public: route.public ?? false, reportable: route.reportable ?? false, tokenInQuery: route.tokenInQuery ?? false } satisfies RouteConfig,
         handler: route.handler,
       });
     }

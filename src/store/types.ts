@@ -186,6 +186,10 @@ export interface HistoryQuery {
   limit?: number;
   /** Only runs with a smaller id: the next page after the last one seen. */
   before?: number;
+  /** Only runs recorded at or after this time (epoch ms). */
+  sinceMs?: number;
+  /** Only runs recorded before this time (epoch ms). */
+  untilMs?: number;
 }
 
 /** A message a script reported, with the id the store gave it, for those who follow new ones. */

@@ -399,6 +399,60 @@ tasks:
     expect(seen).toEqual([...seen].sort((a, b) => b - a));
   });
 
+  it("lists runs of a time window, and as summaries without their output (what the dashboard's lists read)", async () => {
+    const { json } = await api().post("/v1/tasks/quick/trigger");
+    const run = await runUntil(api(), json.id, (r) => r.status === "succeeded", "to succeed");
+    const at = Date.parse(run.startedAt!);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const ids = async (query: string) => ((await api().get(`/v1/runs?task=quick&limit=1000&${query}`)).json.runs as RunRecord[]).map((r) => r.id);
+    expect(await ids(`since=${iso(at)}`)).toContain(run.id);
+    expect(await ids(`since=${iso(at + 1)}`)).not.toContain(run.id);
+    expect(await ids(`until=${iso(at + 1)}`)).toContain(run.id);
+    expect(await ids(`until=${iso(at)}`)).not.toContain(run.id);
+    const bad = await api().get("/v1/runs?since=yesterday");
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ field: "query.since", error: expect.stringMatching(/not a time/) });
+
+    const summary = (await api().get(`/v1/runs?task=quick&limit=1&view=summary`)).json.runs[0] as Record<string, unknown>;
+    expect(summary).toMatchObject({ id: run.id, task: "quick", status: "succeeded", startedAt: run.startedAt, finishedAt: run.finishedAt, steps: [] });
+    for (const field of ["output", "invocations", "messages", "notifications", "http"]) expect(summary, field).not.toHaveProperty(field);
+  });
+
+  it("gives each task its last N runs, briefly, with ?recent=N, newest first", async () => {
+    const plain = (await api().get("/v1/tasks")).json.tasks as Array<Record<string, unknown>>;
+    expect(plain[0]).not.toHaveProperty("recentRuns");
+    const tasks = (await api().get("/v1/tasks?recent=2")).json.tasks as Array<{ name: string; recentRuns: Array<Record<string, any>> }>;
+    const quick = tasks.find((t) => t.name === "quick")!;
+    const newest = (await api().get("/v1/runs?task=quick&limit=2")).json.runs as RunRecord[];
+    expect(quick.recentRuns.map((r) => r.id)).toEqual(newest.map((r) => r.id));
+    expect(Object.keys(quick.recentRuns[0]!).sort()).toEqual(["finishedAt", "id", "scheduledAt", "startedAt", "status", "trigger"]);
+    expect(quick.recentRuns[0]).toMatchObject({ status: newest[0]!.status, startedAt: newest[0]!.startedAt });
+    expect(quick).toHaveProperty("lastRun.output");
+    const summarised = (await api().get("/v1/tasks?view=summary")).json.tasks as Array<{ name: string; lastRun: Record<string, unknown> | null }>;
+    expect(summarised.find((t) => t.name === "quick")!.lastRun).toMatchObject({ id: newest[0]!.id, status: "succeeded" });
+    expect(summarised.find((t) => t.name === "quick")!.lastRun).not.toHaveProperty("output");
+    expect(tasks.find((t) => t.name === "hourly")!.recentRuns).toEqual([]);
+    expect((await api().get("/v1/tasks?recent=101")).status).toBe(400);
+  });
+
+  it("takes the token as ?token= on the event stream only (a browser's EventSource cannot send headers)", async () => {
+    const controller = new AbortController();
+    const stream = await fetch(`${base}/v1/events?token=${encodeURIComponent(TOKEN)}`, { signal: controller.signal });
+    expect(stream.status).toBe(200);
+    controller.abort();
+    expect((await client(base, null).get(`/v1/events?token=${TOKEN}x`)).status).toBe(401);
+    expect((await client(base, null).get(`/v1/events?token=`)).status).toBe(401);
+    for (const path of ["/v1/tasks", "/v1/runs", "/metrics"]) expect((await client(base, null).get(`${path}?token=${TOKEN}`)).status, path).toBe(401);
+  });
+
+  it("serves the dashboard's page without the token (it holds no data), and 401 for data", async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toMatch(/<div id="app">/);
+    expect((await client(base, null).get("/v1/tasks?recent=30")).status).toBe(401);
+  });
+
   it("serves metrics that a Prometheus parser (and promtool, where installed) accepts", async () => {
     const quick = await api().post("/v1/tasks/quick/trigger");
     await runUntil(api(), quick.json.id, (r) => r.status === "succeeded", "to succeed");
@@ -477,7 +531,9 @@ tasks:
     expect(Object.keys(newRun.properties)).toEqual(expect.arrayContaining(["url", "script", "delay", "at"]));
     expect(newRun.additionalProperties).toBe(false);
     expect(json.paths["/healthz"].get.security).toEqual([]);
-    expect(json.paths["/v1/runs"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["task", "status", "limit", "before"]);
+    expect(json.paths["/v1/runs"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["task", "status", "limit", "before", "since", "until", "view"]);
+    expect(json.paths["/v1/tasks"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["recent", "view"]);
+    expect(json.paths["/v1/events"].get.parameters.map((p: { name: string }) => p.name)).toEqual(["after", "token"]);
   });
 });
 

@@ -146,6 +146,16 @@ export function describeRunStoreContract(name: string, makeHarness: () => StoreH
         expect(ids(await store.history({ limit: 2, before: first + 2 }))).toEqual([1, 0]);
         expect(ids(await store.history({ task: "a", before: first + 3 }))).toEqual([2, 0]);
       });
+
+      it("is filtered by the run's time: since (inclusive) and until (exclusive)", async () => {
+        const first = await store.reserveRunIds(4);
+        const hour = 3_600_000;
+        await store.applyWrites([0, 1, 2, 3].map((i) => ({ kind: "create", run: finished(first + i, "a", iso(T0 + i * hour)) }) satisfies WriteOp));
+        const ids = (runs: RunRecord[]) => runs.map((r) => r.id - first);
+        expect(ids(await store.history({ sinceMs: T0 + hour }))).toEqual([3, 2, 1]);
+        expect(ids(await store.history({ untilMs: T0 + 2 * hour }))).toEqual([1, 0]);
+        expect(ids(await store.history({ sinceMs: T0 + hour, untilMs: T0 + 3 * hour, limit: 1 }))).toEqual([2]);
+      });
     });
 
     describe("retention", () => {

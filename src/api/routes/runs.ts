@@ -8,6 +8,7 @@ import type { RunStatus } from "../../store/types.js";
 import type { Clock } from "../../time/clock.js";
 import { parseDuration } from "../../time/duration.js";
 import { ApiError, notFound, type Route } from "../route.js";
+import { runSummary } from "../run-summary.js";
 import { messageBody, newRunBody, runParams, runsQuery } from "../schemas.js";
 
 export interface RunRoutesOptions {
@@ -40,12 +41,20 @@ export function runRoutes({ runtime, clock, dir }: RunRoutesOptions): Route[] {
       url: "/v1/runs",
       summary: "recorded runs, newest first; pass `next` as `before` for the next page",
       schema: { querystring: runsQuery },
-      responses: { 200: "{ runs: [...], next: cursor or null }" },
+      responses: { 200: "{ runs: [...], next: cursor or null }", 400: "what is wrong, naming the field" },
       handler: async (request) => {
-        const query = request.query as { task?: string; status?: RunStatus; limit: number; before?: number };
-        const runs = await runtime.history(query);
+        const { since, until, view, ...query } = request.query as {
+          task?: string;
+          status?: RunStatus;
+          limit: number;
+          before?: number;
+          since?: string;
+          until?: string;
+          view: "full" | "summary";
+        };
+        const runs = await runtime.history({ ...query, sinceMs: timeOf(since, "since"), untilMs: timeOf(until, "until") });
         // A full page may have more behind it; the last id is where the next page starts.
-        return { runs, next: runs.length === query.limit ? runs.at(-1)!.id : null };
+        return { runs: view === "summary" ? runs.map(runSummary) : runs, next: runs.length === query.limit ? runs.at(-1)!.id : null };
       },
     },
     {
@@ -102,6 +111,13 @@ export function runRoutes({ runtime, clock, dir }: RunRoutesOptions): Route[] {
       },
     },
   ];
+}
+
+function timeOf(text: string | undefined, field: string): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new ApiError(400, `query.${field}: ${JSON.stringify(text)} is not a time: use ISO 8601, e.g. 2026-12-01T09:00:00Z`, `query.${field}`);
+  return ms;
 }
 
 /** The one-off a body asks for, checked as `orchestrate schedule` checks its options. */

@@ -39,8 +39,9 @@ export function systemRoutes(options: SystemRoutesOptions): Route[] {
     {
       method: "GET",
       url: "/v1/events",
-      summary: "Server-Sent Events: run and step events (id: the journal's sequence number; Last-Event-ID or ?after= replays what was missed) and output lines",
+      summary: "Server-Sent Events: run and step events (id: the journal's sequence number; Last-Event-ID or ?after= replays what was missed) and output lines; a browser's EventSource may pass the token as ?token=",
       schema: { querystring: eventsQuery },
+      tokenInQuery: true,
       produces: "text/event-stream",
       responses: { 200: "the stream, until the client or the daemon goes" },
       handler: async (request, reply) => {

@@ -2,7 +2,8 @@
 import { DaemonStoppingError, type Runtime } from "../../engine/runtime.js";
 import type { JobStatus } from "../../engine/status.js";
 import { ApiError, notFound, type Route } from "../route.js";
-import { taskParams } from "../schemas.js";
+import { runBrief, runSummary } from "../run-summary.js";
+import { taskParams, tasksQuery } from "../schemas.js";
 
 type NameParams = { name: string };
 
@@ -16,9 +17,19 @@ export function taskRoutes(runtime: Runtime): Route[] {
     {
       method: "GET",
       url: "/v1/tasks",
-      summary: "every task and workflow: schedule, next fire, paused, running runs, last run",
+      summary: "every task and workflow: schedule, next fire, paused, running runs, last run (with ?recent=N its last N runs, briefly; ?view=summary: lastRun as a summary)",
+      schema: { querystring: tasksQuery },
       responses: { 200: "{ tasks: [...] }" },
-      handler: async () => ({ tasks: await runtime.status() }),
+      handler: async (request) => {
+        const { recent, view } = request.query as { recent: number; view: "full" | "summary" };
+        const tasks = (await runtime.status()).map((task) => (view === "summary" && task.lastRun ? { ...task, lastRun: runSummary(task.lastRun) } : task));
+        if (recent === 0) return { tasks };
+        return {
+          tasks: await Promise.all(
+            tasks.map(async (task) => ({ ...task, recentRuns: (await runtime.history({ task: task.name, limit: recent })).map(runBrief) })),
+          ),
+        };
+      },
     },
     {
       method: "GET",

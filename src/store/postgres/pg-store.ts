@@ -356,6 +356,8 @@ export class PgStore implements RunStore, Cluster {
     if (query.task) add("task = ?", query.task);
     if (query.status) add("status = ?", query.status);
     if (query.before !== undefined) add("id < ?", query.before);
+    if (query.sinceMs !== undefined) add("created_ms >= ?", query.sinceMs);
+    if (query.untilMs !== undefined) add("created_ms < ?", query.untilMs);
     values.push(query.limit ?? 50);
     const { rows } = await this.query<RunRow>(
       `SELECT * FROM ${this.s}.runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT $${values.length}`,

@@ -354,6 +354,14 @@ export class SqliteStore implements RunStore {
       where.push("id < ?");
       values.push(query.before);
     }
+    if (query.sinceMs !== undefined) {
+      where.push("created_ms >= ?");
+      values.push(query.sinceMs);
+    }
+    if (query.untilMs !== undefined) {
+      where.push("created_ms < ?");
+      values.push(query.untilMs);
+    }
     const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY id DESC LIMIT ?`;
     const rows = this.db.prepare(sql).all(...values, query.limit ?? 50) as RunRow[];
     return rows.map((row) => this.fullRun(row));
