@@ -18,6 +18,8 @@ import { buildTask, TaskBuilder, type Duration, type TaskOptions } from "./task-
 import { WorkflowBuilder } from "./workflow-builder.js";
 import { systemClock, type Clock } from "./time/clock.js";
 import { hashFile } from "./util/file-hash.js";
+import { readFileSync } from "node:fs";
+import { writeStatusPlan } from "./engine/status-plan.js";
 
 /** A workflow's settings, as in `workflows:` of the YAML, in camelCase. */
 export interface WorkflowOptions {
@@ -118,6 +120,7 @@ export class Orchestrator {
     if (!this.daemon) return { added: [], removed: [], rescheduled: [], changed: [] };
     this.configHash = hashFile(this.loaded.file);
     const changes = this.daemon.reload(next, this.configHash);
+    this.keepStatusPlan();
     // Notifications follow the new file: the old destinations finish what they hold.
     const old = this.notifier;
     this.notifier = this.notifications(this.daemon, true);
@@ -210,6 +213,7 @@ export class Orchestrator {
       throw error;
     }
     if (!this.options.dryRun) this.notifier = this.notifications(daemon, true);
+    this.keepStatusPlan();
     return this.stopped;
   }
 
@@ -344,6 +348,16 @@ export class Orchestrator {
     await this.notifier.stop(NOTIFY_FLUSH_MS);
     this.notifier = null;
     await runtime.recorder.flush(NOTIFY_FLUSH_MS);
+  }
+
+  /** Beside a SQLite state: what `orchestrate status` needs of this config file, so it need not parse it. */
+  private keepStatusPlan(): void {
+    if (!this.loaded || this.options.dryRun) return;
+    try {
+      writeStatusPlan(this.config, readFileSync(this.loaded.file), packageVersion());
+    } catch {
+      // The file went away since it was read: status will load it (and say so) itself.
+    }
   }
 
   /** The one engine of this orchestrator: the running daemon's, or one made for a command. */

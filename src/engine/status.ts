@@ -11,8 +11,15 @@ import { describeTrigger } from "../schedule/describe.js";
 import { nextFireAfter } from "../schedule/trigger.js";
 import type { RunStore } from "../store/contract.js";
 import type { RunRecord } from "../store/types.js";
+import type { PlannedJob } from "./status-plan.js";
 
-type Job = TaskSpec | WorkflowSpec;
+/** A job as the daemon holds it, or as its status plan keeps it (engine/status-plan.ts). */
+type Job = TaskSpec | WorkflowSpec | PlannedJob;
+
+function kindOf(job: Job): "task" | "workflow" {
+  if ("steps" in job) return isWorkflow(job) ? "workflow" : "task";
+  return "kind" in job && job.kind === "workflow" ? "workflow" : "task";
+}
 
 export interface JobStatus {
   name: string;
@@ -47,7 +54,7 @@ export async function jobStatuses(jobs: Job[], store: RunStore, nowMs: number, l
       const next = first === null ? null : nextUnskipped(job, first);
       return {
         name: job.name,
-        kind: isWorkflow(job) ? "workflow" : "task",
+        kind: kindOf(job),
         description: job.description,
         schedule: describeTrigger(job.trigger, job.timezone, job.name),
         timezone: job.timezone,

@@ -103,6 +103,39 @@ workflows:
   }, 60_000);
 });
 
+describe("orchestrate status from the daemon's plan", () => {
+  it("reads the plan the daemon kept of this very file (no YAML parsed), and never a plan of another text", async () => {
+    const p = project({
+      "orchestration.yaml": `
+tasks:
+  nightly:
+    cron: "30 2 * * *"
+    timezone: UTC
+    command: "true"
+`,
+    });
+    const d = new Daemon(["run"], { cwd: p.dir });
+    cleanups.push(() => d.kill());
+    await d.waitForOutput(/orchestrate is running/);
+    expect(await d.stop()).toBe(0);
+    const planFile = p.path(".orchestrate/status-plan.json");
+    const { readFileSync, writeFileSync, appendFileSync } = await import("node:fs");
+    const plan = JSON.parse(readFileSync(planFile, "utf8")) as { jobs: Array<{ name: string; description: string | null }> };
+    expect(plan.jobs.map((j) => j.name)).toEqual(["nightly"]);
+    // Proof that status takes the plan: a description only the plan has shows.
+    plan.jobs[0]!.description = "from the plan";
+    writeFileSync(planFile, JSON.stringify(plan));
+    expect((await json<JobStatus[]>(["status"], p.dir))[0]).toMatchObject({ name: "nightly", description: "from the plan", schedule: expect.stringMatching(/02:30/) });
+    // The file changed since: the plan is not of it, and status reads the file.
+    appendFileSync(p.path("orchestration.yaml"), `  weekly:\n    cron: "0 6 * * 1"\n    command: "true"\n`);
+    const after = await json<JobStatus[]>(["status"], p.dir);
+    expect(after.map((j) => [j.name, j.description]).sort()).toEqual([
+      ["nightly", null],
+      ["weekly", null],
+    ]);
+  });
+});
+
 describe("orchestrate simulate", () => {
   const config = `
 tasks:

@@ -1,0 +1,79 @@
+/**
+ * What `orchestrate status` needs of the configuration (each job's name, trigger, zone and the
+ * skip rules that can be judged ahead), kept by the daemon beside its SQLite state as
+ * `status-plan.json`, keyed by the config file's bytes, the package version and TZ. `status` reads
+ * it instead of parsing and validating the YAML (zod and yaml are most of its start-up); any
+ * difference in the key, or no plan, and it loads the file as every other command does.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { OrchestrationConfig, SkipRule } from "../config/model.js";
+import type { Trigger } from "../schedule/types.js";
+
+const FILE = "status-plan.json";
+
+export interface PlannedJob {
+  name: string;
+  kind: "task" | "workflow";
+  description: string | null;
+  trigger: Trigger | null;
+  timezone: string;
+  /** The rules status judges ahead (weekdays, dates); the others depend on the moment of the fire. */
+  skip: SkipRule[];
+}
+
+export interface StatusPlan {
+  key: string;
+  /** The config's `state:`, resolved. */
+  state: string;
+  jobs: PlannedJob[];
+}
+
+/** The key of a config file's text for this package version and TZ. */
+export function planKey(configText: Buffer | string, version: string): string {
+  return createHash("sha256")
+    .update(`${version}\u0000${process.env.TZ ?? ""}\u0000`)
+    .update(configText)
+    .digest("hex");
+}
+
+/** Where the plan of a SQLite state file lives (none for other stores). */
+export function planPath(state: string): string | null {
+  if (state.includes("://") || state === ":memory:") return null;
+  return join(dirname(state), FILE);
+}
+
+/** Written by the daemon once its config is loaded; a folder it cannot write only costs status its shortcut. */
+export function writeStatusPlan(config: OrchestrationConfig, configText: Buffer, version: string): void {
+  const path = planPath(config.state);
+  if (path === null) return;
+  const plan: StatusPlan = {
+    key: planKey(configText, version),
+    state: config.state,
+    jobs: [...config.tasks, ...config.workflows].map((job) => ({
+      name: job.name,
+      kind: "steps" in job ? "workflow" : "task",
+      description: job.description,
+      trigger: job.trigger,
+      timezone: job.timezone,
+      skip: job.skip.filter((rule) => rule.kind === "weekdays" || rule.kind === "dates"),
+    })),
+  };
+  try {
+    writeFileSync(`${path}.tmp`, JSON.stringify(plan));
+    renameSync(`${path}.tmp`, path);
+  } catch {
+    // Read-only, full or gone: status loads the config itself.
+  }
+}
+
+/** The plan at `path` when it was made from exactly this config text (and version, and TZ). */
+export function readStatusPlan(path: string, configText: Buffer, version: string): StatusPlan | null {
+  try {
+    const plan = JSON.parse(readFileSync(path, "utf8")) as StatusPlan;
+    return plan.key === planKey(configText, version) && Array.isArray(plan.jobs) ? plan : null;
+  } catch {
+    return null;
+  }
+}
