@@ -4,22 +4,17 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
-import { runCli, tempProject } from "../helpers/project.js";
+import { describe, expect, it } from "vitest";
+import { runCli, tempProject, scratchPerTest } from "../helpers/project.js";
 
 const hasZsh = spawnSync("zsh", ["--version"]).status === 0;
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const cleanup of cleanups.reverse()) cleanup();
-  cleanups = [];
-});
-
+const { defer } = scratchPerTest();
 const CONFIG = `tasks:\n  backup:\n    cron: "0 3 * * *"\n    command: "true"\n  "quoted.name":\n    command: "true"\nworkflows:\n  etl:\n    steps:\n      extract: { command: "true" }\n`;
 
 async function script(shell: "bash" | "zsh") {
   const p = tempProject({ "orchestration.yaml": CONFIG, "other.yaml": "tasks:\n  elsewhere:\n    command: \"true\"\n" });
-  cleanups.push(p.cleanup);
+  defer(p.cleanup);
   const result = await runCli(["completion", shell], { cwd: p.dir });
   expect(result.code, result.stderr).toBe(0);
   const file = p.path(`completion.${shell}`);

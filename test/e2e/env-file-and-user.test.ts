@@ -4,21 +4,10 @@
  */
 import { spawn } from "node:child_process";
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
-import { BIN, Daemon, historyOf, runCli, tempProject, waitFor } from "../helpers/project.js";
+import { describe, expect, it } from "vitest";
+import { BIN, historyOf, runCli, waitFor, scratchPerTest } from "../helpers/project.js";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(() => p.cleanup());
-  return p;
-}
-
+const { project, daemon } = scratchPerTest();
 const isRoot = process.getuid?.() === 0;
 
 describe("env_file", () => {
@@ -44,8 +33,7 @@ tasks:
     expect(readFileSync(p.path("seen.txt"), "utf8")).toBe("one|from-env|a b\ntwo|from-env|\n");
 
     // Deleted while the daemon runs: the next run fails, saying which file; the daemon goes on.
-    const d = new Daemon(["run"], { cwd: p.dir });
-    cleanups.push(() => d.kill());
+    const d = daemon(["run"], p.dir);
     await waitFor(async () => (await historyOf(p.dir, ["lost"])).some((r) => r.status === "succeeded"), { what: "a run with the file" });
     rmSync(p.path("gone.env"));
     await waitFor(async () => (await historyOf(p.dir, ["lost"])).some((r) => r.status === "failed"), { what: "a run without it" });

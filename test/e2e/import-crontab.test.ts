@@ -8,19 +8,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isMap, isScalar, parseDocument } from "yaml";
-import { afterEach, describe, expect, it } from "vitest";
-import { BIN, runCli, tempProject } from "../helpers/project.js";
+import { describe, expect, it } from "vitest";
+import { BIN, runCli, tempProject, scratchPerTest } from "../helpers/project.js";
 
 const FIXTURES = resolve(import.meta.dirname, "../fixtures/crontab");
 const FROM = "2026-03-01T00:00:00Z";
 const FIRES = 6;
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const cleanup of cleanups.reverse()) cleanup();
-  cleanups = [];
-});
-
+const { defer } = scratchPerTest();
 // ---- cron's side: crontab(5) read independently -------------------------------------------------
 
 interface CronLine {
@@ -142,7 +137,7 @@ function importedTasks(yaml: string): Array<{ name: string; line: number }> {
 
 async function checkImport(file: string, args: string[] = []) {
   const p = tempProject({});
-  cleanups.push(p.cleanup);
+  defer(p.cleanup);
   const env = { TZ: "UTC" };
   const imported = await runCli(["import", "crontab", file, ...args], { cwd: p.dir, env });
   expect(imported.code, imported.stderr).toBe(0);
@@ -203,7 +198,7 @@ describe("a crontab with every corner of crontab(5)", () => {
 
   it("reads it from stdin with -", async () => {
     const p = tempProject({ "crontab.txt": "0 5 * * * /opt/bin/from-stdin\n" });
-    cleanups.push(p.cleanup);
+    defer(p.cleanup);
     const result = spawnSync(process.execPath, [BIN, "import", "crontab", "-"], { input: readFileSync(p.path("crontab.txt")), encoding: "utf8" });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/from-stdin:\n {4}cron: "0 5 \* \* \*"/);
@@ -211,7 +206,7 @@ describe("a crontab with every corner of crontab(5)", () => {
 
   it("a file it cannot read is an error, exit 1", async () => {
     const p = tempProject({});
-    cleanups.push(p.cleanup);
+    defer(p.cleanup);
     const result = await runCli(["import", "crontab", "no-such-crontab"], { cwd: p.dir });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/cannot read .*no-such-crontab/);

@@ -6,8 +6,8 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { Daemon, historyOf, linesOf, runCli, tempProject, waitFor } from "../helpers/project.js";
+import { describe, expect, it } from "vitest";
+import { historyOf, linesOf, runCli, waitFor, scratchPerTest } from "../helpers/project.js";
 
 interface Received {
   path: string;
@@ -33,24 +33,7 @@ async function receiver(options: { hang?: boolean } = {}) {
   return { url, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())), server };
 }
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(() => p.cleanup());
-  return p;
-}
-
-function daemon(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const d = new Daemon(args, { cwd, env });
-  cleanups.push(() => d.kill());
-  return d;
-}
-
+const { project, daemon, defer } = scratchPerTest();
 /** How a receiver checks a signature (README): HMAC-SHA256 of "<t>.<body>", and a recent t. */
 function verified(secret: string, header: string | string[] | undefined, body: string): boolean {
   const [t, v1] = String(header).split(",").map((part) => part.split("=")[1]);
@@ -61,7 +44,7 @@ function verified(secret: string, header: string | string[] | undefined, body: s
 describe("a webhook", () => {
   it("gets started then succeeded for a run that succeeds, and failed with its error for one that fails, each signed", async () => {
     const hook = await receiver();
-    cleanups.push(hook.close);
+    defer(hook.close);
     const p = project({
       "orchestration.yaml": `
 notify:
@@ -102,7 +85,7 @@ tasks:
 
   it("that never answers delays no fire: a per-second task keeps its rhythm, and the notifications give up after their attempts", async () => {
     const hung = await receiver({ hang: true });
-    cleanups.push(() => {
+    defer(() => {
       hung.server.closeAllConnections();
       return hung.close();
     });
@@ -131,7 +114,7 @@ tasks:
 
   it("gets run.late once when a run outlasts its deadline", async () => {
     const hook = await receiver();
-    cleanups.push(hook.close);
+    defer(hook.close);
     const p = project({
       "orchestration.yaml": `
 notify:
@@ -174,7 +157,7 @@ tasks:
 describe("a heartbeat", () => {
   it("pings every `every` while the daemon runs, and stops when it stops", async () => {
     const hook = await receiver();
-    cleanups.push(hook.close);
+    defer(hook.close);
     const p = project({ "orchestration.yaml": `notify:\n  - heartbeat: ${hook.url}/ping\n    every: 1s\ntasks:\n  idle: { command: "true" }\n` });
     const d = daemon(["run"], p.dir);
     await waitFor(() => hook.received.length >= 3, { what: "three pings" });

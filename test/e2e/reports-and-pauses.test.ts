@@ -6,27 +6,10 @@
 import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
-import { BIN, Daemon, historyOf, linesOf, runCli, tempProject, waitFor } from "../helpers/project.js";
+import { describe, expect, it } from "vitest";
+import { BIN, historyOf, linesOf, runCli, waitFor, scratchPerTest } from "../helpers/project.js";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(() => p.cleanup());
-  return p;
-}
-
-function daemon(args: string[], cwd: string) {
-  const d = new Daemon(args, { cwd });
-  cleanups.push(() => d.kill());
-  return d;
-}
-
+const { project, daemon, defer } = scratchPerTest();
 async function receiver() {
   const bodies: Array<Record<string, unknown>> = [];
   const server: Server = createServer((req, res) => {
@@ -38,7 +21,7 @@ async function receiver() {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies };
 }
 

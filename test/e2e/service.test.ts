@@ -4,27 +4,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
-import { BIN, Daemon, historyOf, linesOf, tempProject, waitFor } from "../helpers/project.js";
+import { describe, expect, it } from "vitest";
+import { BIN, historyOf, linesOf, waitFor, scratchPerTest } from "../helpers/project.js";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(() => p.cleanup());
-  return p;
-}
-
-function daemon(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const d = new Daemon(args, { cwd, env });
-  cleanups.push(() => d.kill());
-  return d;
-}
-
+const { project, daemon, defer } = scratchPerTest();
 /** A per-second task that appends "NAME SLOT" to fires.txt. */
 const tick = (name: string, cron = "* * * * * *") => `  ${name}:\n    cron: "${cron}"\n    command: 'echo "${name} $ORCHESTRATE_SCHEDULED_AT" >> fires.txt'\n`;
 
@@ -92,7 +75,7 @@ while True:
   ]);
   let out = "";
   child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  cleanups.push(() => child.kill());
+  defer(() => child.kill());
   return { child, messages: () => out.split("\n").filter((l) => l && l !== "listening") };
 }
 
@@ -138,7 +121,7 @@ describe("journald", () => {
       cwd: p.dir,
       env: { ...process.env, FORCE_COLOR: "1" },
     });
-    cleanups.push(() => child.kill("SIGKILL"));
+    defer(() => child.kill("SIGKILL"));
     let out = "";
     child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
     await waitFor(() => /failed/.test(out), { what: "the run to fail" });
@@ -169,7 +152,7 @@ tasks:
     });
     const child = spawn("unshare", ["--pid", "--fork", "--mount-proc", "--kill-child", process.execPath, BIN, "run"], { cwd: p.dir, env: { ...process.env, NO_COLOR: "1" } });
     // --kill-child: killing unshare (cleanup after a failure) kills the namespace's PID 1, and with it all inside.
-    cleanups.push(() => child.kill("SIGKILL"));
+    defer(() => child.kill("SIGKILL"));
     let out = "";
     child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr!.on("data", (chunk: Buffer) => (out += chunk.toString()));

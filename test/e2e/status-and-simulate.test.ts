@@ -2,23 +2,12 @@
  * `status` (the systemctl list-timers of orchestrate), `simulate` (the daemon's own scheduler on a
  * clock that jumps from fire to fire) and `next` marking the fires skip rules will skip.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { JobStatus } from "../../src/engine/status.js";
 import type { SimulatedFire } from "../../src/engine/simulate.js";
-import { Daemon, historyOf, runCli, tempProject, waitFor } from "../helpers/project.js";
+import { historyOf, runCli, waitFor, scratchPerTest } from "../helpers/project.js";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(() => p.cleanup());
-  return p;
-}
-
+const { project, daemon } = scratchPerTest();
 async function json<T>(args: string[], dir: string): Promise<T> {
   const result = await runCli([...args, "--json"], { cwd: dir });
   expect(result.code, result.stderr).toBe(0);
@@ -66,8 +55,7 @@ workflows:
     expect((await runCli(["history"], { cwd: p.dir })).stdout).toMatch(/there is no state store/);
 
     expect((await runCli(["pause", "held"], { cwd: p.dir })).code).toBe(0);
-    const d = new Daemon(["run", "--grace", "1s"], { cwd: p.dir });
-    cleanups.push(() => d.kill());
+    const d = daemon(["run", "--grace", "1s"], p.dir);
     await waitFor(
       async () => {
         const runs = await historyOf(p.dir);
@@ -114,8 +102,7 @@ tasks:
     command: "true"
 `,
     });
-    const d = new Daemon(["run"], { cwd: p.dir });
-    cleanups.push(() => d.kill());
+    const d = daemon(["run"], p.dir);
     await d.waitForOutput(/orchestrate is running/);
     expect(await d.stop()).toBe(0);
     const planFile = p.path(".orchestrate/status-plan.json");

@@ -5,20 +5,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
-import { BIN, runCli, tempProject } from "../helpers/project.js";
+import { describe, expect, it } from "vitest";
+import { BIN, runCli, tempProject, scratchPerTest } from "../helpers/project.js";
 
 const hasAnalyze = spawnSync("systemd-analyze", ["--version"]).status === 0;
 
-let cleanups: Array<() => void> = [];
-afterEach(() => {
-  for (const cleanup of cleanups.reverse()) cleanup();
-  cleanups = [];
-});
-
+const { defer } = scratchPerTest();
 function project() {
   const p = tempProject({ "orchestration.yaml": `tasks:\n  hello:\n    cron: "*/5 * * * *"\n    command: echo hello\n    kill_grace: 20s\n` });
-  cleanups.push(p.cleanup);
+  defer(p.cleanup);
   return p;
 }
 

@@ -3,27 +3,13 @@
  * of answer: a fire that ran, one a weekday rule skipped, one blocked by `forbid`, one while the
  * task was paused, one missed while the daemon was down, and a time the schedule never called for.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WhyAnswer } from "../../src/engine/why.js";
-import { Daemon, historyOf, runCli, tempProject, waitFor } from "../helpers/project.js";
+import { historyOf, runCli, waitFor, scratchPerTest } from "../helpers/project.js";
 
-let cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-  cleanups = [];
-});
-
-function project(files: Record<string, string>) {
-  const p = tempProject(files);
-  cleanups.push(() => p.cleanup());
-  return p;
-}
-
-function daemon(dir: string) {
-  const d = new Daemon(["run"], { cwd: dir });
-  cleanups.push(() => d.kill());
-  return d;
-}
+const scratch = scratchPerTest();
+const { project } = scratch;
+const daemon = (dir: string) => scratch.daemon(["run"], dir);
 
 async function why(dir: string, task: string, at?: string): Promise<{ json: WhyAnswer; text: string }> {
   const args = ["why", task, ...(at ? ["--at", at] : [])];

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 
 export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), "../../bin/orchestrate");
 
@@ -129,4 +130,30 @@ export async function historyOf(dir: string, args: string[] = []): Promise<impor
   const result = await runCli(["history", "--json", "--limit", "100000", ...args], { cwd: dir });
   if (result.code !== 0) throw new Error(`history failed: ${result.stderr}`);
   return (JSON.parse(result.stdout) as import("../../src/store/types.js").RunRecord[]).reverse();
+}
+
+/**
+ * What the tests of a file make and must undo — temporary projects, daemons, servers — undone
+ * after each test, last made first: `const { project, daemon, defer } = scratchPerTest();`.
+ */
+export function scratchPerTest() {
+  let cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups = [];
+  });
+  const defer = (cleanup: () => unknown): void => void cleanups.push(cleanup);
+  return {
+    defer,
+    project(files: Record<string, string>) {
+      const p = tempProject(files);
+      defer(() => p.cleanup());
+      return p;
+    },
+    daemon(args: string[], cwd: string, env: Record<string, string> = {}) {
+      const d = new Daemon(args, { cwd, env });
+      defer(() => d.kill());
+      return d;
+    },
+  };
 }
