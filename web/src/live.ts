@@ -5,6 +5,7 @@
  * workflow's steps, an every-second task) costs one request, not one per event.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
+import { JOURNALED } from "../../src/events/journal.js";
 import { relative, savedToken } from "./api.js";
 
 export interface LiveEvent {
@@ -13,25 +14,8 @@ export interface LiveEvent {
   runId: number | null;
 }
 
-const RUN_EVENTS = [
-  "run.started",
-  "run.retrying",
-  "run.succeeded",
-  "run.failed",
-  "run.skipped",
-  "run.cancelled",
-  "run.interrupted",
-  "run.missed",
-  "run.message",
-  "step.started",
-  "step.succeeded",
-  "step.failed",
-  "step.skipped",
-  "step.cancelled",
-  "step.retrying",
-  "step.rollback",
-  "invocation.output",
-];
+/** What the daemon journals of runs and steps (the stream replays those), and the live output lines. */
+const RUN_EVENTS = [...JOURNALED.filter((type) => !type.startsWith("daemon.")), "invocation.output"];
 
 type Listener = (event: LiveEvent) => void;
 const listeners = new Set<Listener>();
