@@ -8,6 +8,7 @@
  */
 import { Document, Scalar, isMap, isScalar, type Pair } from "yaml";
 import { checkCronExpression } from "../schedule/cron.js";
+import { CRON_NICKNAMES, NICKNAME_FIELDS, REBOOT } from "../schedule/cron-dialect.js";
 import { isValidTimezone } from "../time/zones.js";
 
 export interface CrontabWarning {
@@ -30,17 +31,6 @@ export interface CrontabImport {
   tasks: number;
 }
 
-/** The nicknames Vixie cron knows (lower case only, as it compares them), as five fields. */
-const NICKNAMES: Record<string, string> = {
-  "@yearly": "0 0 1 1 *",
-  "@annually": "0 0 1 1 *",
-  "@monthly": "0 0 1 * *",
-  "@weekly": "0 0 * * 0",
-  "@daily": "0 0 * * *",
-  "@midnight": "0 0 * * *",
-  "@hourly": "0 * * * *",
-};
-const REBOOT = "@reboot";
 
 /** crontab(5)'s fields: range, and the names a field accepts (as 0-based offsets from its min). */
 const FIELDS = [
@@ -181,8 +171,8 @@ type Schedule = { cron: string; note: string | null } | { problem: string };
 export function translateSchedule(schedule: string, timezone: string | null): Schedule {
   if (schedule.startsWith("@")) {
     if (schedule === REBOOT) return { cron: REBOOT, note: null };
-    const cron = NICKNAMES[schedule];
-    if (!cron) return { problem: `unknown nickname "${schedule}": crontab(5) knows ${[REBOOT, ...Object.keys(NICKNAMES)].join(" ")}` };
+    const cron = Object.hasOwn(NICKNAME_FIELDS, schedule) ? NICKNAME_FIELDS[schedule] : undefined;
+    if (!cron) return { problem: `unknown nickname "${schedule}": crontab(5) knows ${[REBOOT, ...CRON_NICKNAMES].join(" ")}` };
     return { cron, note: null };
   }
   const fields = schedule.split(" ");

@@ -3,7 +3,17 @@
  * rewrites before croner sees an expression, and what surprises users coming from Vixie cron.
  */
 
-export const CRON_NICKNAMES = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"] as const;
+/** Vixie cron's nicknames, each as the five fields it stands for. */
+export const NICKNAME_FIELDS: Readonly<Record<string, string>> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
+export const CRON_NICKNAMES: readonly string[] = Object.keys(NICKNAME_FIELDS);
 export const REBOOT = "@reboot";
 
 export interface FieldInfo {
@@ -34,7 +44,7 @@ export function splitFields(expression: string): string[] {
 }
 
 export function isNickname(expression: string): boolean {
-  return (CRON_NICKNAMES as readonly string[]).includes(expression.trim());
+  return CRON_NICKNAMES.includes(expression.trim());
 }
 
 export function isReboot(expression: string): boolean {

@@ -2,18 +2,8 @@
 import cronstrue from "cronstrue";
 import { zonedParts } from "../time/zones.js";
 import type { Trigger } from "./types.js";
-import { cronFields, dayNumber, isReboot, mapDayItems, splitFields } from "./cron-dialect.js";
+import { cronFields, dayNumber, isReboot, mapDayItems, NICKNAME_FIELDS, splitFields } from "./cron-dialect.js";
 import { Lru } from "./lru.js";
-
-const NICKNAMES: Record<string, string> = {
-  "@yearly": "0 0 1 1 *",
-  "@annually": "0 0 1 1 *",
-  "@monthly": "0 0 1 * *",
-  "@weekly": "0 0 * * 0",
-  "@daily": "0 0 * * *",
-  "@midnight": "0 0 * * *",
-  "@hourly": "0 * * * *",
-};
 
 const REBOOT_WORDS = "once at daemon start";
 
@@ -32,7 +22,7 @@ export function describeCron(expression: string): string {
 function describeUncached(expression: string): string {
   const text = expression.trim();
   if (isReboot(text)) return REBOOT_WORDS;
-  const fields = splitFields(Object.hasOwn(NICKNAMES, text) ? NICKNAMES[text]! : text);
+  const fields = splitFields(Object.hasOwn(NICKNAME_FIELDS, text) ? NICKNAME_FIELDS[text]! : text);
   const infos = cronFields(fields.length);
   if (!infos) return text;
   const domIndex = infos.findIndex((f) => f.name === "day-of-month");
