@@ -1,4 +1,4 @@
-import { loadConfigFile, type LoadOptions } from "./config/load.js";
+import { configFromText, readConfigText, type LoadOptions } from "./config/load.js";
 import { oneOffProblem } from "./config/one-off.js";
 import { DEFAULT_HISTORY, type OneOffSpec, type OrchestrationConfig, type ScriptType, type TaskSpec, type WorkflowSpec } from "./config/model.js";
 import type { ApiServer } from "./api/server.js";
@@ -17,8 +17,7 @@ import { workflowFromValues } from "./config/workflow.js";
 import { buildTask, TaskBuilder, type Duration, type TaskOptions } from "./task-builder.js";
 import { WorkflowBuilder } from "./workflow-builder.js";
 import { systemClock, type Clock } from "./time/clock.js";
-import { hashFile } from "./util/file-hash.js";
-import { readFileSync } from "node:fs";
+import { hashText } from "./util/file-hash.js";
 import { writeStatusPlan } from "./engine/status-plan.js";
 
 /** A workflow's settings, as in `workflows:` of the YAML, in camelCase. */
@@ -78,8 +77,8 @@ export class Orchestrator {
   private readonly codeTasks: TaskSpec[] = [];
   private readonly codeWorkflows: WorkflowSpec[] = [];
   private resolveStopped: (() => void) | null = null;
-  /** Of the file's text: `orchestrate nodes` marks cluster nodes that run a different file. */
-  private configHash = "";
+  /** The text the configuration was read from ("" for one made in code): its hash tells cluster nodes apart, and keys the status plan. */
+  private configText = "";
 
   constructor(private readonly options: OrchestratorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -99,9 +98,10 @@ export class Orchestrator {
 
   /** Loads `orchestration.yaml`; throws ConfigError listing every problem. */
   loadConfig(file: string, options: LoadOptions = {}): OrchestrationConfig {
-    this.config = this.withCode(loadConfigFile(file, { stateOverride: this.options.state, ...options }), file);
+    const text = readConfigText(file);
+    this.config = this.withCode(configFromText(text, file, { stateOverride: this.options.state, ...options }), file);
+    this.configText = text;
     this.loaded = { file, options };
-    this.configHash = hashFile(file);
     this.runtime = null;
     return this.config;
   }
@@ -113,13 +113,14 @@ export class Orchestrator {
    */
   async reload(): Promise<ReloadChanges> {
     if (!this.loaded) throw new Error("nothing to reload: the configuration was not loaded from a file");
-    const next = this.withCode(loadConfigFile(this.loaded.file, { stateOverride: this.options.state, ...this.loaded.options }), this.loaded.file);
+    const text = readConfigText(this.loaded.file);
+    const next = this.withCode(configFromText(text, this.loaded.file, { stateOverride: this.options.state, ...this.loaded.options }), this.loaded.file);
+    this.configText = text;
     next.state = this.config.state;
     next.api = this.config.api;
     this.config = next;
     if (!this.daemon) return { added: [], removed: [], rescheduled: [], changed: [] };
-    this.configHash = hashFile(this.loaded.file);
-    const changes = this.daemon.reload(next, this.configHash);
+    const changes = this.daemon.reload(next, hashText(text));
     this.keepStatusPlan();
     // Notifications follow the new file: the old destinations finish what they hold.
     const old = this.notifier;
@@ -352,12 +353,7 @@ export class Orchestrator {
 
   /** Beside a SQLite state: what `orchestrate status` needs of this config file, so it need not parse it. */
   private keepStatusPlan(): void {
-    if (!this.loaded || this.options.dryRun) return;
-    try {
-      writeStatusPlan(this.config, readFileSync(this.loaded.file), packageVersion());
-    } catch {
-      // The file went away since it was read: status will load it (and say so) itself.
-    }
+    if (this.loaded && !this.options.dryRun) writeStatusPlan(this.config, this.configText, packageVersion());
   }
 
   /** The one engine of this orchestrator: the running daemon's, or one made for a command. */
@@ -379,7 +375,7 @@ export class Orchestrator {
       dryRun: this.options.dryRun,
       idBlock,
       labels: this.options.labels,
-      configHash: this.configHash,
+      configHash: this.configText === "" ? "" : hashText(this.configText),
     });
   }
 }

@@ -129,7 +129,7 @@ async function historyCli(file, config, reps, log) {
   // made here as the daemon makes it. The same config with one more comment has no plan: the
   // status of a file no daemon has loaded yet.
   const [{ loadConfigFile }, { writeStatusPlan }, { packageVersion }] = await Promise.all([dist("config/load.js"), dist("engine/status-plan.js"), dist("util/version.js")]);
-  writeStatusPlan(loadConfigFile(config, { stateOverride: file, checkFiles: false }), readFileSync(config), packageVersion());
+  writeStatusPlan(loadConfigFile(config, { stateOverride: file, checkFiles: false }), readFileSync(config, "utf8"), packageVersion());
   const unplanned = config.replace(/\.yaml$/, ".unplanned.yaml");
   writeFileSync(unplanned, readFileSync(config, "utf8") + "\n# a file no daemon has loaded\n");
   const samples = { version: [], limit: [], failed: [], status: [], statusUnplanned: [] };

@@ -99,12 +99,20 @@ export function parseConfigText(
 
 /** Reads the file and returns its config; throws ConfigError listing every problem. */
 export function loadConfigFile(file: string, options: LoadOptions = {}): OrchestrationConfig {
-  let text: string;
+  return configFromText(readConfigText(file), file, options);
+}
+
+/** The file's text; one that cannot be read is a ConfigError at 1:1 saying why. */
+export function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (error) {
     throw new ConfigError([{ file, line: 1, col: 1, message: `cannot read ${file}: ${readFailure(error)}` }]);
   }
+}
+
+/** The configuration in `text` (read from `file`), or a ConfigError with every problem. */
+export function configFromText(text: string, file: string, options: LoadOptions = {}): OrchestrationConfig {
   const { config, problems } = parseConfigText(text, file, options);
   if (!config) throw new ConfigError(problems);
   return config;

@@ -31,7 +31,7 @@ export interface StatusPlan {
 }
 
 /** The key of a config file's text for this package version and TZ. */
-export function planKey(configText: Buffer | string, version: string): string {
+export function planKey(configText: string, version: string): string {
   return createHash("sha256")
     .update(`${version}\u0000${process.env.TZ ?? ""}\u0000`)
     .update(configText)
@@ -45,7 +45,7 @@ export function planPath(state: string): string | null {
 }
 
 /** Written by the daemon once its config is loaded; a folder it cannot write only costs status its shortcut. */
-export function writeStatusPlan(config: OrchestrationConfig, configText: Buffer, version: string): void {
+export function writeStatusPlan(config: OrchestrationConfig, configText: string, version: string): void {
   const path = planPath(config.state);
   if (path === null) return;
   const plan: StatusPlan = {
@@ -69,7 +69,7 @@ export function writeStatusPlan(config: OrchestrationConfig, configText: Buffer,
 }
 
 /** The plan at `path` when it was made from exactly this config text (and version, and TZ). */
-export function readStatusPlan(path: string, configText: Buffer, version: string): StatusPlan | null {
+export function readStatusPlan(path: string, configText: string, version: string): StatusPlan | null {
   try {
     const plan = JSON.parse(readFileSync(path, "utf8")) as StatusPlan;
     return plan.key === planKey(configText, version) && Array.isArray(plan.jobs) ? plan : null;

@@ -1,10 +1,15 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 
-/** A short hash of a file's bytes ("" when it cannot be read): cluster nodes compare their configs by it. */
+/** A short hash of a config's text: cluster nodes compare their configs by it. */
+export function hashText(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 12);
+}
+
+/** hashText of a file's text ("" when it cannot be read). */
 export function hashFile(file: string): string {
   try {
-    return createHash("sha256").update(readFileSync(file)).digest("hex").slice(0, 12);
+    return hashText(readFileSync(file, "utf8"));
   } catch {
     return "";
   }

@@ -31,8 +31,8 @@ workflows:
     const dir = mkdtempSync(join(tmpdir(), "orchestrate-plan-"));
     dirs.push(dir);
     const config = { ...configOf(yaml), state: join(dir, "state.db") };
-    writeStatusPlan(config, Buffer.from(yaml), "1.2.3");
-    const plan = readStatusPlan(planPath(config.state)!, Buffer.from(yaml), "1.2.3")!;
+    writeStatusPlan(config, yaml, "1.2.3");
+    const plan = readStatusPlan(planPath(config.state)!, yaml, "1.2.3")!;
     expect(plan.state).toBe(config.state);
     expect(plan.jobs).toEqual([
       { name: "nightly", kind: "task", description: null, trigger: { kind: "cron", expression: "30 2 * * *" }, timezone: "Europe/Berlin", skip: [{ kind: "weekdays", days: [0, 6] }] },
@@ -45,19 +45,19 @@ workflows:
     const dir = mkdtempSync(join(tmpdir(), "orchestrate-plan-"));
     dirs.push(dir);
     const config = { ...configOf(yaml), state: join(dir, "state.db") };
-    writeStatusPlan(config, Buffer.from(yaml), "1.2.3");
+    writeStatusPlan(config, yaml, "1.2.3");
     const path = planPath(config.state)!;
-    expect(readStatusPlan(path, Buffer.from(yaml + "\n"), "1.2.3")).toBeNull();
-    expect(readStatusPlan(path, Buffer.from(yaml), "1.2.4")).toBeNull();
+    expect(readStatusPlan(path, yaml + "\n", "1.2.3")).toBeNull();
+    expect(readStatusPlan(path, yaml, "1.2.4")).toBeNull();
     const tz = process.env.TZ;
     process.env.TZ = "America/New_York";
     try {
-      expect(readStatusPlan(path, Buffer.from(yaml), "1.2.3")).toBeNull();
+      expect(readStatusPlan(path, yaml, "1.2.3")).toBeNull();
     } finally {
       if (tz === undefined) delete process.env.TZ;
       else process.env.TZ = tz;
     }
-    expect(readStatusPlan(join(dir, "missing.json"), Buffer.from(yaml), "1.2.3")).toBeNull();
+    expect(readStatusPlan(join(dir, "missing.json"), yaml, "1.2.3")).toBeNull();
   });
 
   it("is kept only beside a SQLite file", () => {

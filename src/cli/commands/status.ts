@@ -55,9 +55,9 @@ async function plannedJobs(path: string, override: string | undefined): Promise<
     import("../../engine/status-plan.js"),
     import("../../util/version.js"),
   ]);
-  let text: Buffer;
+  let text: string;
   try {
-    text = readFileSync(path);
+    text = readFileSync(path, "utf8");
   } catch {
     return null; // the full load says what is wrong with the file
   }
