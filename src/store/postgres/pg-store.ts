@@ -116,9 +116,17 @@ export class PgStore implements RunStore, Cluster {
     this.pool = new (loadPg().Pool)({ connectionString, max: 4, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 5_000, application_name: "orchestrate" });
     // An idle client that loses its server is reported here; without a listener it would be fatal.
     this.pool.on("error", () => undefined);
-    this.ready = options.readOnly ? this.checkExists() : this.migrate();
+    this.ready = (options.readOnly ? this.checkExists() : this.migrate()).catch((error: unknown) => {
+      throw this.unreachable(error);
+    });
     // A failed start is reported by the first call that awaits it, not as an unhandled rejection.
     this.ready.catch(() => undefined);
+  }
+
+  /** A failure to open the store, saying which store (its password masked); a missing schema is said as it is. */
+  private unreachable(error: unknown): unknown {
+    if (!(error instanceof Error) || error.name === "StoreNotFoundError" || error.message.includes(this.location)) return error;
+    return Object.assign(new Error(`cannot open the state store ${this.location}: ${error.message}`, { cause: error }), { code: (error as { code?: unknown }).code });
   }
 
   private async checkExists(): Promise<void> {
