@@ -1,217 +1,36 @@
-import { statSync } from "node:fs";
-import { setTimeout as delay } from "node:timers/promises";
-import { MAX_TIMER_MS } from "../time/clock.js";
-import { execa, type ResultPromise } from "execa";
-import { OutputReader } from "./output-reader.js";
-import { OutputTail } from "./output-tail.js";
-import { ProcessGroup } from "./process-group.js";
-import { closeQuietly, openStdinFile } from "./stdin-file.js";
+import { execa } from "execa";
+import { superviseLaunch, type Launched } from "./supervise.js";
 
-import type { ProcessOutcome, ProcessSpec, RunningProcess } from "./executor.js";
-import type { OutputStream } from "./output-reader.js";
+import type { ProcessSpec, RunningProcess } from "./executor.js";
 
-/**
- * How long a finished script's pipes are still read. Whatever it printed just before exiting is
- * normally there within milliseconds; a pipe still open after this is held by a descendant that
- * outlived it, which could hold it for days.
- */
-export const DRAIN_MS = 200;
-/**
- * How often a terminating group is checked for survivors while its grace period runs: often at
- * first, when most scripts are gone, then less, as each check may read all of /proc.
- */
-const GROUP_POLL_MS = { first: 20, max: 200 };
+export { DRAIN_MS, isOwnChild } from "./supervise.js";
 
+/** Starts a process with execa, the project's launcher, in a process group of its own (supervise.ts). */
 export function startProcess(spec: ProcessSpec): RunningProcess {
-  const startedAt = performance.now();
-  let subprocess: ResultPromise;
-  let stdinFd: number | undefined;
-  try {
-    stdinFd = spec.stdin === undefined ? undefined : openStdinFile(spec.stdin);
-    subprocess = execa(spec.command, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      extendEnv: false,
-      shell: false,
-      // Its own process group, so signals reach everything the script started (process-group.ts).
-      detached: true,
-      // As another account (`user:`): libuv sets the group, drops supplementary groups, then the user.
-      ...(spec.account && { uid: spec.account.uid, gid: spec.account.gid }),
-      // We read the pipes ourselves (output-reader.ts) and time out ourselves (below).
-      buffer: false,
-      encoding: "buffer",
-      stripFinalNewline: false,
-      reject: false,
-      // execa hands any descriptor number to spawn as is; its types only list 0 to 9.
-      stdin: stdinFd === undefined ? "ignore" : (stdinFd as 0),
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-  } catch (error) {
-    // execa validates its arguments synchronously (e.g. a NUL byte in an argument).
-    return notStarted(spec, error, startedAt);
-  } finally {
-    // The child has its own copy of the descriptor by now.
-    closeQuietly(stdinFd);
-  }
-  // A failed spawn has no pid; node emits the error on the next tick and execa resolves with it.
-  const pid = subprocess.pid;
-  if (pid === undefined) return notStarted(spec, subprocess.then((result) => result.cause ?? result), startedAt);
-  children.add(pid);
-  return supervise(spec, subprocess, pid, startedAt);
+  return superviseLaunch(spec, launchWithExeca);
 }
 
-/** Processes this process started and Node has not seen exit yet: theirs to wait for, no one else's. */
-const children = new Set<number>();
-
-/** Whether `pid` is a child this process started and still waits for (a reaper must leave it alone). */
-export function isOwnChild(pid: number): boolean {
-  return children.has(pid);
-}
-
-function supervise(spec: ProcessSpec, subprocess: ResultPromise, pid: number, startedAt: number): RunningProcess {
-  const group = new ProcessGroup(pid);
-  const tail = new OutputTail(spec.outputLimitBytes);
-  const onLine = (stream: OutputStream, line: string): void => {
-    tail.push(line);
-    try {
-      spec.onLine?.(stream, line);
-    } catch {
-      // A failing log sink must not take down the run, nor the daemon through an uncaught error.
-    }
-  };
-  const onChunk = (stream: OutputStream, chunk: Buffer): void => {
-    try {
-      spec.onChunk?.(stream, chunk);
-    } catch {
-      // As for onLine: the caller's problem, not the run's.
-    }
-  };
-  const readers = [
-    new OutputReader(subprocess.stdout, "stdout", onLine, onChunk),
-    new OutputReader(subprocess.stderr, "stderr", onLine, onChunk),
-  ];
+function launchWithExeca(spec: ProcessSpec, stdinFd: number | undefined): Launched {
+  const subprocess = execa(spec.command, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    extendEnv: false,
+    shell: false,
+    // Its own process group, so signals reach everything the script started (process-group.ts).
+    detached: true,
+    // As another account (`user:`): libuv sets the group, drops supplementary groups, then the user.
+    ...(spec.account && { uid: spec.account.uid, gid: spec.account.gid }),
+    // We read the pipes ourselves (output-reader.ts) and time out ourselves (supervise.ts).
+    buffer: false,
+    encoding: "buffer",
+    stripFinalNewline: false,
+    reject: false,
+    // execa hands any descriptor number to spawn as is; its types only list 0 to 9.
+    stdin: stdinFd === undefined ? "ignore" : (stdinFd as 0),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   // execa settles after we close the pipes; its result adds nothing the exit event does not say.
   void subprocess.catch(() => undefined);
-
-  let timedOut = false;
-  let cancelled = false;
-  let terminating = false;
-  let exited = false;
-  let settled = false;
-
-  const timeout =
-    spec.timeoutMs === null
-      ? null
-      : setTimeout(() => {
-          if (terminating) return;
-          timedOut = true;
-          terminating = true;
-          group.terminate(spec.killGraceMs);
-        }, Math.min(Math.max(0, spec.timeoutMs), MAX_TIMER_MS));
-
-  const done = new Promise<ProcessOutcome>((resolve) => {
-    subprocess.once("exit", (exitCode: number | null, signal: NodeJS.Signals | null) => {
-      exited = true;
-      children.delete(pid);
-      if (timeout) clearTimeout(timeout);
-      const durationMs = performance.now() - startedAt;
-      void (async () => {
-        // A terminated group is given its grace period to go away as a whole.
-        if (terminating) await groupGoneOrKilled(group);
-        const leakedDescendants = await drain(readers);
-        group.release();
-        settled = true;
-        resolve({
-          exitCode,
-          signal,
-          timedOut,
-          cancelled,
-          spawnError: null,
-          output: tail.text(),
-          leakedDescendants,
-          durationMs,
-          pid,
-        });
-      })();
-    });
-  });
-
-  return {
-    pid,
-    done,
-    cancel(graceMs) {
-      if (settled) return;
-      // After the script itself exited, this only signals what is left of its group.
-      if (!exited && !timedOut) cancelled = true;
-      terminating = true;
-      group.terminate(graceMs);
-    },
-    kill() {
-      if (settled) return;
-      if (!exited && !timedOut) cancelled = true;
-      terminating = true;
-      group.kill();
-    },
-  };
-}
-
-/** Waits until no process is left in the group, or until its SIGKILL has been sent. */
-async function groupGoneOrKilled(group: ProcessGroup): Promise<void> {
-  let killSent = false;
-  void group.whenKillSent().then(() => (killSent = true));
-  for (let wait = GROUP_POLL_MS.first; !killSent && group.isAlive(); wait = Math.min(wait * 2, GROUP_POLL_MS.max)) {
-    await Promise.race([delay(wait), group.whenKillSent()]);
-  }
-}
-
-/**
- * Reads what is left in the pipes for at most DRAIN_MS, then stops. True when a pipe was still
- * open: a descendant outlived the script. It is not killed: like under cron, a script may start
- * something on purpose that outlives it; the outcome records it.
- */
-async function drain(readers: OutputReader[]): Promise<boolean> {
-  const timer = new AbortController();
-  await Promise.race([
-    Promise.all(readers.map((reader) => reader.closed)),
-    delay(DRAIN_MS, undefined, { signal: timer.signal }).catch(() => undefined),
-  ]);
-  timer.abort();
-  const leaked = readers.some((reader) => reader.open);
-  for (const reader of readers) reader.stop();
-  return leaked;
-}
-
-function notStarted(spec: ProcessSpec, cause: unknown, startedAt: number): RunningProcess {
-  const outcome = (error: unknown): ProcessOutcome => ({
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    cancelled: false,
-    spawnError: spawnErrorMessage(spec, error),
-    output: "",
-    leakedDescendants: false,
-    durationMs: performance.now() - startedAt,
-    pid: undefined,
-  });
-  return { pid: undefined, done: Promise.resolve(cause).then(outcome, outcome), cancel() {}, kill() {} };
-}
-
-/** `could not start bash: ENOENT (...)`, naming the likelier cause: node says ENOENT for a missing cwd too. */
-function spawnErrorMessage(spec: ProcessSpec, cause: unknown): string {
-  const prefix = `could not start ${spec.command}`;
-  if (!isDirectory(spec.cwd)) return `${prefix}: working directory ${spec.cwd} does not exist or is not a directory`;
-  const code = (cause as NodeJS.ErrnoException | null)?.code;
-  if (code === "ENOENT") return `${prefix}: ENOENT (no such file, or not found on PATH)`;
-  if (code === "EACCES") return `${prefix}: EACCES (permission denied)`;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  return code ? `${prefix}: ${code} (${message})` : `${prefix}: ${message}`;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+  return { child: subprocess, failure: () => subprocess.then((result) => result.cause ?? result) };
 }

@@ -7,7 +7,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { loadLibc } from "../util/libc.js";
-import { isOwnChild } from "./process.js";
+import { isOwnChild } from "./supervise.js";
 
 const EVERY_MS = 1_000;
 

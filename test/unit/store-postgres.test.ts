@@ -159,7 +159,7 @@ async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<
 describe("a PostgreSQL store that cannot be reached", () => {
   it("says which store, with its password masked, at the first call", async () => {
     const store = new PgStore("postgres://someone:secret@127.0.0.1:1/test?schema=nowhere");
-    const error = await store.history({ limit: 1 }).catch((e: unknown) => e as Error);
+    const error = (await store.history({ limit: 1 }).catch((e: unknown) => e)) as Error;
     await store.close();
     expect(error).toBeInstanceOf(Error);
     expect(error.message).toMatch(/^cannot open the state store postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/test\?schema=nowhere: connect ECONNREFUSED/);
