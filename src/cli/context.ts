@@ -1,6 +1,7 @@
 import { fstatSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import type { Executor } from "../run/executor.js";
 import { ConfigError } from "../config/problems.js";
 import type { LoadOptions } from "../config/load.js";
 import type { OrchestrationConfig } from "../config/model.js";
@@ -61,7 +62,7 @@ export function useColor(options: GlobalOptions, stream: NodeJS.WriteStream): bo
 export async function createOrchestrator(
   command: Command,
   file: string,
-  orchestratorOptions: { dryRun?: boolean; labels?: string[] } = {},
+  orchestratorOptions: { dryRun?: boolean; labels?: string[]; executor?: Executor } = {},
   // stderr when stdout carries the command's data (--json).
   logStream: NodeJS.WriteStream = process.stdout,
   loadOptions: LoadOptions = {},

@@ -28,8 +28,14 @@ export function registerRun(program: Command): void {
       if (options.api !== undefined && parseListen(options.api) === null) throw new UserError(`--api "${options.api}" is not HOST:PORT: use e.g. 127.0.0.1:7070`, 2);
       cli.outlivesReader = true;
       const path = configPath(command, file);
-      const { orchestrator } = await createOrchestrator(command, path, { dryRun: options.dryRun, labels: labelsOf(options.label) }, process.stdout, { apiOverride: options.api });
+      // Forked first, while this process is at its smallest: every child is started by it.
+      let warn = (message: string): void => void process.stderr.write(`orchestrate: ${message}\n`);
+      const executor = options.dryRun || process.env.ORCHESTRATE_SPAWNER === "off" ? undefined : await startSpawner((message) => warn(message));
+      const { orchestrator } = await createOrchestrator(command, path, { dryRun: options.dryRun, labels: labelsOf(options.label), executor }, process.stdout, {
+        apiOverride: options.api,
+      });
       const log = (message: string) => orchestrator.bus.emit("log", { level: "info", message });
+      warn = (message: string) => orchestrator.bus.emit("log", { level: "warn", message });
 
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
@@ -55,9 +61,15 @@ export function registerRun(program: Command): void {
       );
 
       await orchestrator.executeTasks();
+      executor?.close();
       unhook();
       log("stopped");
     });
+}
+
+async function startSpawner(onWarning: (message: string) => void) {
+  const { SpawnerExecutor } = await import("../../spawner/executor.js");
+  return new SpawnerExecutor({ onWarning });
 }
 
 function collect(value: string, previous: string[]): string[] {

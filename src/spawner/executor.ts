@@ -1,0 +1,189 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { markOwnChild } from "../run/supervise.js";
+
+import type { Executor, ProcessOutcome, ProcessSpec, RunningProcess } from "../run/executor.js";
+import type { FromSpawner, ToSpawner } from "./protocol.js";
+
+const SPAWNER_MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
+
+/** A process handed to the spawner and not finished yet. */
+interface Handed {
+  spec: ProcessSpec;
+  spawner: ChildProcess;
+  /** Known once the spawner says it started; until then a kill goes through the spawner only. */
+  pid: number | undefined;
+  resolve: (outcome: ProcessOutcome) => void;
+  startedAt: number;
+}
+
+export interface SpawnerExecutorOptions {
+  /** How the daemon hears of the spawner's own trouble (it died, it was restarted). */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Starts processes through the spawner process (main.ts), so that the process that forks stays
+ * small whatever the daemon holds. The spawner is started with the executor, before any fire, and
+ * started again if it dies: what it was running is killed (its groups, from here) and ends as
+ * failed, saying so, and the next start gets a new spawner.
+ */
+export class SpawnerExecutor implements Executor {
+  private spawner: ChildProcess | null = null;
+  private nextId = 1;
+  private readonly handed = new Map<number, Handed>();
+  private closed = false;
+
+  constructor(private readonly options: SpawnerExecutorOptions = {}) {
+    this.ensureSpawner();
+    process.on("exit", this.killAllNow);
+  }
+
+  start(spec: ProcessSpec): RunningProcess {
+    const spawner = this.ensureSpawner();
+    const id = this.nextId++;
+    let resolve!: (outcome: ProcessOutcome) => void;
+    const done = new Promise<ProcessOutcome>((r) => (resolve = r));
+    const handed: Handed = { spec, spawner, pid: undefined, resolve, startedAt: performance.now() };
+    this.handed.set(id, handed);
+    if (this.handed.size === 1) this.hold(spawner, true);
+    const { onLine, onChunk, ...rest } = spec;
+    this.send(spawner, { type: "start", id, spec: { ...rest, lines: onLine !== undefined, chunks: onChunk !== undefined } });
+    return {
+      get pid() {
+        return handed.pid;
+      },
+      done,
+      cancel: (graceMs) => this.send(spawner, { type: "cancel", id, graceMs }),
+      kill: () => {
+        killGroup(handed.pid);
+        this.send(spawner, { type: "kill", id });
+      },
+    };
+  }
+
+  killAll(): number {
+    return this.killAllNow();
+  }
+
+  running(): number {
+    return this.handed.size;
+  }
+
+  /** Stops the spawner once nothing runs (the daemon stopped): it exits when its channel closes. */
+  close(): void {
+    this.closed = true;
+    process.off("exit", this.killAllNow);
+    if (this.handed.size === 0) this.spawner?.disconnect();
+  }
+
+  /** Synchronous, for an `exit` handler too: every group still running gets SIGKILL from here. */
+  private readonly killAllNow = (): number => {
+    for (const [id, handed] of this.handed) {
+      killGroup(handed.pid);
+      this.send(handed.spawner, { type: "kill", id });
+    }
+    return this.handed.size;
+  };
+
+  private ensureSpawner(): ChildProcess {
+    if (this.spawner && this.spawner.connected) return this.spawner;
+    // The spawner's node needs none of the daemon's flags (a profiler, an inspector, a heap limit).
+    const spawner = fork(SPAWNER_MAIN, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [], serialization: "json" });
+    this.spawner = spawner;
+    if (spawner.pid !== undefined) markOwnChild(spawner.pid, true);
+    spawner.on("message", (message: FromSpawner) => this.receive(message));
+    spawner.on("error", (error) => this.options.onWarning?.(`the spawner process: ${error.message}`));
+    spawner.once("exit", (code, signal) => this.lost(spawner, code, signal));
+    this.hold(spawner, false);
+    return spawner;
+  }
+
+  /** A spawner with nothing running must not keep a library user's process alive. */
+  private hold(spawner: ChildProcess, held: boolean): void {
+    if (held) {
+      spawner.ref();
+      spawner.channel?.ref();
+    } else {
+      spawner.unref();
+      spawner.channel?.unref();
+    }
+  }
+
+  private send(spawner: ChildProcess, message: ToSpawner): void {
+    if (!spawner.connected) return;
+    try {
+      spawner.send(message);
+    } catch {
+      // The channel closed between the check and the send: its exit handler ends the process.
+    }
+  }
+
+  private receive(message: FromSpawner): void {
+    const handed = this.handed.get(message.id);
+    if (!handed) return;
+    switch (message.type) {
+      case "started":
+        handed.pid = message.pid;
+        return;
+      case "lines":
+        for (const line of message.lines) handed.spec.onLine?.(message.stream, line);
+        return;
+      case "chunk":
+        handed.spec.onChunk?.(message.stream, Buffer.from(message.data, "base64"));
+        return;
+      case "done":
+        this.finish(message.id, message.outcome);
+        return;
+    }
+  }
+
+  private finish(id: number, outcome: ProcessOutcome): void {
+    const handed = this.handed.get(id);
+    if (!handed) return;
+    this.handed.delete(id);
+    handed.resolve(outcome);
+    if (this.handed.size === 0) {
+      this.hold(handed.spawner, false);
+      if (this.closed) handed.spawner.disconnect();
+    }
+  }
+
+  /**
+   * The spawner exited. If the daemon did not ask for it, what it ran can no longer be watched:
+   * each group is killed (a process whose pid never arrived was killed with the spawner's own
+   * channel... or was never started) and ends as failed, saying why. The next start gets a new one.
+   */
+  private lost(spawner: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (spawner.pid !== undefined) markOwnChild(spawner.pid, false);
+    if (this.spawner === spawner) this.spawner = null;
+    const cause = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    let lost = 0;
+    for (const [id, handed] of this.handed) {
+      if (handed.spawner !== spawner) continue;
+      lost++;
+      killGroup(handed.pid);
+      this.finish(id, {
+        exitCode: null,
+        signal: null,
+        timedOut: false,
+        cancelled: false,
+        spawnError: `the spawner process that started it ${cause}; its process group was killed`,
+        output: "",
+        leakedDescendants: false,
+        durationMs: performance.now() - handed.startedAt,
+        pid: handed.pid,
+      });
+    }
+    if (!this.closed) this.options.onWarning?.(`the spawner process ${cause}${lost ? `; ${lost} running process(es) were killed and fail` : ""}; a new one starts with the next run`);
+  }
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Gone already.
+  }
+}
