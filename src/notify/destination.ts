@@ -145,12 +145,13 @@ export class Destination {
   }
 
   private async run(spec: Extract<Sender, { kind: "command" }>, body: NotificationBody): Promise<{ ok: boolean; detail: string }> {
-    const { command, args } = commandInvocation(spec.command);
+    const { command, args, fallback } = commandInvocation(spec.command);
     const env: Record<string, string> = {};
     for (const [key, value] of Object.entries(this.deps.env)) if (value !== undefined) env[key] = value;
     const outcome = await this.deps.executor.start({
       command,
       args,
+      fallback,
       cwd: spec.cwd,
       env: { ...env, ORCHESTRATE_EVENT: body.event },
       timeoutMs: spec.timeoutMs,

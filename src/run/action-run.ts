@@ -244,13 +244,14 @@ export class ActionRun {
       plan.kind !== "script" ? [] : plan.templated ? plan.params.map(([k, v]) => [k, renderTemplate(v, templateCtx)] as [string, string]) : plan.params;
     // The record shows what the script got, not the templates it came from.
     record.params = params;
-    const base = plan.kind === "script" ? interpreterFor(task.type, plan.path) : commandInvocation(plan.command);
+    const base = plan.kind === "script" ? interpreterFor(task.type, plan.path) : commandInvocation(plan.command, params.length > 0);
     const args = [...base.args, ...paramsToArgv(params)];
     bus.emit("invocation.started", { ...event, at: this.now(), target: plan.target, argv: [base.command, ...args] });
 
     this.current = this.deps.executor.start({
       command: base.command,
       args,
+      fallback: base.fallback,
       cwd: task.cwd,
       account: task.account,
       env: this.environmentFor(plan, {

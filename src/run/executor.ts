@@ -9,6 +9,8 @@ export interface ProcessSpec {
   command: string;
   /** Passed as argv, never through a shell. */
   args: string[];
+  /** Started instead when `command` cannot be started at all (a plain command line bash must run after all). */
+  fallback?: { command: string; args: string[] };
   cwd: string;
   /** The complete environment: nothing is inherited implicitly. */
   env: Record<string, string>;

@@ -9,6 +9,8 @@ import type { ParamList, ScriptType } from "../config/model.js";
 export interface Invocation {
   command: string;
   args: string[];
+  /** Started instead when `command` cannot be started at all (see commandInvocation). */
+  fallback?: { command: string; args: string[] };
 }
 
 export function interpreterFor(type: ScriptType, scriptPath: string): Invocation {
@@ -25,9 +27,44 @@ export function interpreterFor(type: ScriptType, scriptPath: string): Invocation
   }
 }
 
-/** The task's inline `command:` line: the one place a shell is used, on the user's own text. */
-export function commandInvocation(command: string): Invocation {
-  return { command: "bash", args: ["-c", command] };
+/**
+ * The task's inline `command:` line: the one place a shell is used, on the user's own text. A
+ * line that is only a program and plain words (no quotes, variables, globs, redirections,
+ * operators, assignments, builtins) means the same to bash as to exec, so it is executed directly,
+ * as systemd's ExecStart would, saving a shell's start on every fire. When such a program cannot
+ * be started (not found, not executable, no #! line), bash runs the line after all, so the outcome
+ * is exactly bash's (exit 127, "command not found").
+ */
+export function commandInvocation(command: string, withParams = false): Invocation {
+  const shell = { command: "bash", args: ["-c", command] };
+  // Parameters after `bash -c LINE` are the line's $0, $1...: only bash can give them that meaning.
+  if (withParams) return shell;
+  const words = plainWords(command);
+  if (words === null) return shell;
+  return { command: words[0]!, args: words.slice(1), fallback: shell };
+}
+
+/** Characters with no meaning to bash in a word. Anything else (quotes, $, *, ~, #, ;, &, |, <, >, (, {, \, !) needs the shell. */
+const PLAIN_LINE = /^[A-Za-z0-9_./,:=@%+ \t-]+$/;
+
+/** Builtins and keywords: what bash does itself rather than exec (and `true`, `echo`, `test`... whose builtins differ in small ways). */
+const SHELL_WORDS = new Set(
+  (
+    "! [[ ]] { } case do done elif else esac fi for function if in select then time until while " +
+    ". : [ alias bg bind break builtin caller cd command compgen complete compopt continue declare dirs disown echo enable " +
+    "eval exec exit export false fc fg getopts hash help history jobs kill let local logout mapfile popd printf pushd pwd " +
+    "read readarray readonly return set shift shopt source suspend test times trap true type typeset ulimit umask unalias unset wait"
+  ).split(" "),
+);
+
+/** The words of a line that needs no shell, or null. */
+function plainWords(line: string): string[] | null {
+  if (!PLAIN_LINE.test(line)) return null;
+  const words = line.split(/[ \t]+/).filter((word) => word !== "");
+  const program = words[0];
+  // `NAME=value cmd` sets a variable for cmd: bash's job.
+  if (program === undefined || SHELL_WORDS.has(program) || program.includes("=")) return null;
+  return words;
 }
 
 /** `--key value` pairs in the order written; each value is exactly one argv element. */

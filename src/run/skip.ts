@@ -110,10 +110,11 @@ function dateIn(ctx: Pick<SkipContext, "scheduledAt" | "timezone">): string {
 }
 
 async function judgeCommand(command: string, ctx: SkipContext): Promise<Verdict> {
-  const { command: file, args } = commandInvocation(command);
+  const { command: file, args, fallback } = commandInvocation(command);
   const outcome = await ctx.executor.start({
     command: file,
     args,
+    fallback,
     cwd: ctx.cwd,
     env: ctx.env,
     account: ctx.account,

@@ -46,7 +46,13 @@ export function superviseLaunch(spec: ProcessSpec, launch: (spec: ProcessSpec, s
   let stdinFd: number | undefined;
   try {
     stdinFd = spec.stdin === undefined ? undefined : openStdinFile(spec.stdin);
-    launched = launch(spec, stdinFd);
+    // A line bash would have run gets the PWD bash would have given it.
+    launched = launch(spec.fallback ? { ...spec, env: { ...spec.env, PWD: spec.cwd } } : spec, stdinFd);
+    // Node knows at once that a program could not be started (it has no pid), and says why later.
+    if (launched.child.pid === undefined && spec.fallback) {
+      void launched.failure();
+      launched = launch({ ...spec, ...spec.fallback, fallback: undefined }, stdinFd);
+    }
   } catch (error) {
     // Arguments are checked synchronously (e.g. a NUL byte in an argument).
     return notStarted(spec, error, startedAt);

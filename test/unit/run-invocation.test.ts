@@ -69,6 +69,38 @@ describe("how a script is started", () => {
   it("an inline command: line is the one thing given to a shell", () => {
     expect(commandInvocation("curl -fsS localhost:8080/warm | tee x")).toEqual({ command: "bash", args: ["-c", "curl -fsS localhost:8080/warm | tee x"] });
   });
+
+  it("a command: line that is only a program and plain words is executed directly, with bash as the fallback", () => {
+    expect(commandInvocation("/bin/true")).toEqual({ command: "/bin/true", args: [], fallback: { command: "bash", args: ["-c", "/bin/true"] } });
+    expect(commandInvocation("  curl  -fsS localhost:8080/warm --max-time=5 ")).toEqual({
+      command: "curl",
+      args: ["-fsS", "localhost:8080/warm", "--max-time=5"],
+      fallback: { command: "bash", args: ["-c", "  curl  -fsS localhost:8080/warm --max-time=5 "] },
+    });
+  });
+
+  it.each([
+    ["a variable", "echo-it $HOME"],
+    ["quotes", "printf-it 'a b'"],
+    ["a glob", "rm-it /tmp/*.log"],
+    ["a tilde", "ls-it ~/x"],
+    ["a comment", "run-it # note"],
+    ["an operator", "a && b"],
+    ["a redirection", "date >> x"],
+    ["a backslash", "run-it a\\ b"],
+    ["an assignment first", "TZ=UTC date"],
+    ["a builtin", "cd /tmp"],
+    ["a builtin that is also a program", "true"],
+    ["a keyword", "time sleep 1"],
+    ["non-ASCII", "notify-send héllo"],
+    ["nothing", "   "],
+  ])("a line with %s goes to bash", (_, line) => {
+    expect(commandInvocation(line)).toEqual({ command: "bash", args: ["-c", line] });
+  });
+
+  it("a line with parameters goes to bash, whose $0, $1... they become", () => {
+    expect(commandInvocation("/bin/true", true)).toEqual({ command: "bash", args: ["-c", "/bin/true"] });
+  });
 });
 
 describe("what a script finds in its environment", () => {
