@@ -4,16 +4,17 @@
  * after round, so that a noisy minute on a shared machine hurts them alike, and each statistic is
  * the median over rounds. The first fire of each process is a warm-up and not counted.
  */
-import { readFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { start, until } from "../lib/child.mjs";
-import { orchestrate, pad, peer, writeConfig, writeScript, withTempDir } from "../lib/project.mjs";
+import { ourContenders, serving } from "../lib/contenders.mjs";
+import { pad, peer, writeConfig, writeScript, withTempDir } from "../lib/project.mjs";
 import { median, summary } from "../lib/stats.mjs";
 import { num, row, triple } from "../lib/table.mjs";
 
 const CONTENDERS = [
-  { key: "orchestrate", label: "orchestrate" },
+  ...ourContenders(),
   { key: "raw", label: "raw Node" },
   { key: "croner-execa", label: "croner + execa" },
   { key: "node-cron", label: "node-cron" },
@@ -31,7 +32,7 @@ export async function run({ quick, log }) {
   const rows = [];
   for (const c of cases) {
     const results = await withTempDir("fire-lag", (dir) => measureCase(dir, c, log));
-    rows.push(caseRow(c, results));
+    rows.push(...caseRow(c, results));
   }
   return rows;
 }
@@ -40,16 +41,18 @@ async function measureCase(dir, { tasks, rounds, slots }, log) {
   const script = writeScript(dir, "lag.sh", LAG_SCRIPT);
   const taskFields = { cron: "* * * * * *", type: "sh", concurrency: "allow", scripts: [{ path: "lag.sh" }] };
   const config = writeConfig(dir, Object.fromEntries(Array.from({ length: tasks }, (_, i) => [`lag-${pad(i, 3)}`, taskFields])));
+  const servedConfig = join(dir, "served.yaml");
+  copyFileSync(config, servedConfig);
+  const served = await serving(servedConfig);
   const results = Object.fromEntries(CONTENDERS.map((c) => [c.key, { lags: [], rounds: [], missed: 0, extra: 0 }]));
   for (let round = 0; round < rounds; round++) {
     // Rotate the order each round: nobody always goes first, right after a quiet pause.
     const order = CONTENDERS.map((_, i) => CONTENDERS[(i + round) % CONTENDERS.length]);
     for (const contender of order) {
       const lagFile = join(dir, `lag-${contender.key}-${round}.txt`);
-      const [command, args] =
-        contender.key === "orchestrate"
-          ? orchestrate("run", config, "--state", join(dir, `state-${round}.db`), "--no-color")
-          : peer("fire-lag.mjs", contender.key, tasks, script);
+      const [command, args] = contender.bin
+        ? [contender.bin, ["run", contender.served ? servedConfig : config, "--state", join(dir, `state-${contender.key}-${round}.db`), "--no-color"]]
+        : peer("fire-lag.mjs", contender.key, tasks, script);
       const measured = await measureOnce({ command, args, lagFile, tasks, slots, cwd: dir });
       const into = results[contender.key];
       into.lags.push(...measured.lags);
@@ -59,6 +62,8 @@ async function measureCase(dir, { tasks, rounds, slots }, log) {
       log(`${tasks} task(s), round ${round + 1}/${rounds}, ${contender.label}: ${measured.lags.length} fires, p99 ${num(summary(measured.lags).p99)} ms`);
     }
   }
+  await served.close();
+  log(`${tasks} task(s): the webhook receiver got ${served.received} posts`);
   return results;
 }
 
@@ -112,17 +117,23 @@ function caseRow({ tasks, rounds }, results) {
       return [key, { n: r.lags.length, p50: of("p50"), p99: of("p99"), max: of("max"), pooled: summary(r.lags), rounds: r.rounds, missed: r.missed, extra: r.extra }];
     }),
   );
-  const ours = stats.orchestrate;
+  return ["orchestrate", "served"].map((key) => contenderRow({ tasks, rounds }, stats, key));
+}
+
+/** One row judging contender `key` against raw Node, with everybody else as baselines. */
+function contenderRow({ tasks, rounds }, stats, key) {
+  const ours = stats[key];
   const raw = stats.raw;
-  const baselines = CONTENDERS.filter((c) => c.key !== "orchestrate")
+  const baselines = CONTENDERS.filter((c) => c.key !== key && !(key === "served" && c.key === "before"))
     .map((c) => `${c.label} ${triple(stats[c.key])}${stats[c.key].missed ? ` (${stats[c.key].missed} missed)` : ""}`)
     .join("; ");
   const missedNote = ours.missed || ours.extra ? ` (${ours.missed} missed, ${ours.extra} extra)` : "";
   const complete = ours.missed === 0 && ours.extra === 0 && ours.p99 != null && raw.p99 != null;
+  const withServer = key === "served" ? ", API + webhooks on" : "";
   if (tasks === 1) {
     const diff = ours.p99 != null && raw.p99 != null ? ours.p99 - raw.p99 : null;
     return row({
-      scenario: "1. Fire lag, 1 task every second",
+      scenario: `1. Fire lag, 1 task every second${withServer}`,
       metric: `p50 / p99 / max ms, ${ours.n} fires each${rounds > 1 ? `, median of ${rounds} rounds` : ""}`,
       ours: triple(ours) + missedNote,
       baselines,
@@ -134,7 +145,7 @@ function caseRow({ tasks, rounds }, results) {
   }
   const r = ours.p99 != null && raw.p99 ? ours.p99 / raw.p99 : null;
   return row({
-    scenario: `1. Fire lag, ${tasks} tasks due the same second`,
+    scenario: `1. Fire lag, ${tasks} tasks due the same second${withServer}`,
     metric: `p50 / p99 / max ms, ${ours.n} fires each${rounds > 1 ? `, median of ${rounds} rounds` : ""}`,
     ours: triple(ours) + missedNote,
     baselines,

@@ -7,7 +7,8 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { start, until } from "../lib/child.mjs";
-import { orchestrate, pad, peer, withTempDir, writeConfig } from "../lib/project.mjs";
+import { ourContenders, serving } from "../lib/contenders.mjs";
+import { pad, peer, withTempDir, writeConfig } from "../lib/project.mjs";
 import { median } from "../lib/stats.mjs";
 import { num, row } from "../lib/table.mjs";
 
@@ -19,37 +20,41 @@ export const name = "spawn-throughput";
 
 export async function run({ quick, log }) {
   const reps = quick ? 1 : 3;
-  const times = { orchestrate: [], true: [], bash: [] };
+  const contenders = ourContenders();
+  const times = Object.fromEntries([...contenders.map((c) => [c.key, []]), ["true", []], ["bash", []]]);
   for (let rep = 0; rep < reps; rep++) {
-    for (const kind of ["orchestrate", "true", "bash"]) {
-      const ms = kind === "orchestrate" ? await ours(rep) : await raw(kind);
+    for (const kind of [...contenders.map((c) => c.key), "true", "bash"]) {
+      const contender = contenders.find((c) => c.key === kind);
+      const ms = contender ? await ours(rep, contender) : await raw(kind);
       times[kind].push(ms);
-      log(`rep ${rep + 1}/${reps}, ${kind}: ${num(ms)} ms`);
+      log(`rep ${rep + 1}/${reps}, ${contender?.label ?? kind}: ${num(ms)} ms`);
     }
   }
   const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
-  const share = m.true / m.orchestrate;
-  return [
-    row({
-      scenario: `3. Spawn throughput, ${COUNT.toLocaleString("en-US")} × /bin/true due at once`,
+  return ["orchestrate", "served"].map((key) => {
+    const share = m.true / m[key];
+    const before = key === "orchestrate" && m.before ? `orchestrate before ${num(m.before)} (${num((m.true / m.before) * 100)} %); ` : "";
+    return row({
+      scenario: `3. Spawn throughput, ${COUNT.toLocaleString("en-US")} × /bin/true due at once${key === "served" ? ", API + webhooks on" : ""}`,
       metric: `due → all ${COUNT.toLocaleString("en-US")} recorded (raw: reaped), ms, median of ${reps}`,
-      ours: `${num(m.orchestrate)} (${num((COUNT * 1000) / m.orchestrate)} runs/s)`,
-      baselines: `raw spawn /bin/true ${num(m.true)}; raw spawn bash -c /bin/true ${num(m.bash)}`,
-      ratio: `${num(share * 100)} % of raw spawn's throughput (${num((m.bash / m.orchestrate) * 100)} % of bash -c)`,
+      ours: `${num(m[key])} (${num((COUNT * 1000) / m[key])} runs/s)`,
+      baselines: `${before}raw spawn /bin/true ${num(m.true)}; raw spawn bash -c /bin/true ${num(m.bash)}`,
+      ratio: `${num(share * 100)} % of raw spawn's throughput (${num((m.bash / m[key]) * 100)} % of bash -c)`,
       target: "≥ 90 % of raw spawn",
       pass: share >= 0.9,
       data: { times, medians: m },
-    }),
-  ];
+    });
+  });
 }
 
-async function ours(rep) {
+async function ours(rep, contender) {
   return withTempDir("spawn", async (dir) => {
     const at = Math.ceil((Date.now() + LEAD_MS) / 1000) * 1000;
     const fields = { at: new Date(at).toISOString(), concurrency: "allow", command: "/bin/true" };
     const config = writeConfig(dir, Object.fromEntries(Array.from({ length: COUNT }, (_, i) => [`true-${pad(i, 4)}`, fields])));
+    const served = contender.served ? await serving(config) : null;
     const state = join(dir, `state-${rep}.db`);
-    const child = start(...orchestrate("run", config, "--state", state, "--no-color"), { cwd: dir });
+    const child = start(contender.bin, ["run", config, "--state", state, "--no-color"], { cwd: dir });
     let db;
     try {
       await child.waitFor(/orchestrate is running/, 30_000);
@@ -68,6 +73,7 @@ async function ours(rep) {
     } finally {
       db?.close();
       await child.stop();
+      await served?.close();
     }
   });
 }

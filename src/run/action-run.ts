@@ -247,6 +247,7 @@ export class ActionRun {
     const base = plan.kind === "script" ? interpreterFor(task.type, plan.path) : commandInvocation(plan.command, params.length > 0);
     const args = [...base.args, ...paramsToArgv(params)];
     bus.emit("invocation.started", { ...event, at: this.now(), target: plan.target, argv: [base.command, ...args] });
+    let notLogged = 0;
 
     this.current = this.deps.executor.start({
       command: base.command,
@@ -271,6 +272,10 @@ export class ActionRun {
       onLine: (stream, line) => {
         bus.emit("invocation.output", { runId: event.runId, task: event.task, step: event.step, invocation: event.invocation, at: this.now(), stream, line });
         this.progress.line?.(line);
+      },
+      onGap: (stream, bytes) => {
+        // Once per invocation: a flood that outruns the daemon would otherwise fill the log with this.
+        if (notLogged++ === 0) bus.emit("log", { level: "warn", task: label.task, runId, message: `${bytes} bytes of ${stream} were not logged: the daemon could not keep up (the run's recorded output keeps the tail)` });
       },
     });
     const outcome = await this.current.done;

@@ -23,6 +23,8 @@ export interface ProcessSpec {
   onLine?: (stream: OutputStream, line: string) => void;
   /** The raw bytes as they arrive, for callers that parse a program's stdout (params_from). */
   onChunk?: (stream: OutputStream, chunk: Buffer) => void;
+  /** Output that was read but not passed on to onLine/onChunk (the daemon could not keep up); the outcome's tail still has it. */
+  onGap?: (stream: OutputStream, bytes: number) => void;
   /** Run as this account (`user:`): needs the daemon to run as root. */
   account?: { uid: number; gid: number } | null;
   /** The process's stdin (it reads this text, then end of file); without it stdin is /dev/null. */

@@ -12,6 +12,7 @@ export const MAX_LINE_BYTES = 64 * 1024;
  */
 export class LineSplitter {
   private pending: Buffer[] = [];
+  private discarding = false;
   private pendingBytes = 0;
 
   constructor(
@@ -34,6 +35,32 @@ export class LineSplitter {
   }
 
   /** The stream ended: a last line without a trailing newline is still a line. */
+  /**
+   * Takes `chunk` as push would, without making its lines: only what stays pending (the open line)
+   * is kept. For output that is dropped but whose last line may still end later.
+   */
+  skip(chunk: Buffer): void {
+    const newline = chunk.lastIndexOf(0x0a);
+    if (newline !== -1) {
+      this.pending = [];
+      this.pendingBytes = 0;
+    }
+    this.discarding = true;
+    try {
+      this.append(newline === -1 ? chunk : chunk.subarray(newline + 1));
+    } finally {
+      this.discarding = false;
+    }
+  }
+
+  /** A splitter that goes on from where this one is (its open line), leaving this one as it is. */
+  fork(emit: (line: string) => void): LineSplitter {
+    const copy = new LineSplitter(emit, this.maxLineBytes);
+    copy.pending = [...this.pending];
+    copy.pendingBytes = this.pendingBytes;
+    return copy;
+  }
+
   end(): void {
     if (this.pendingBytes > 0) this.emitPending();
   }
@@ -49,7 +76,7 @@ export class LineSplitter {
     while (rest.length > this.maxLineBytes) {
       let cut = charBoundaryAtOrBefore(rest, this.maxLineBytes);
       if (cut === 0) cut = this.maxLineBytes;
-      this.emit(rest.subarray(0, cut).toString("utf8"));
+      if (!this.discarding) this.emit(rest.subarray(0, cut).toString("utf8"));
       rest = rest.subarray(cut);
     }
     // Copy so the pending piece does not pin the (possibly large) concatenated buffer.

@@ -12,15 +12,16 @@ export class OutputReader {
   /** Resolves when the pipe is closed: every process holding its write end has exited or closed it. */
   readonly closed: Promise<void>;
   private isClosed = false;
-  private readonly splitter: LineSplitter;
+  /** None when nobody wants lines: the chunks alone are handed on. */
+  private readonly splitter: LineSplitter | null;
 
   constructor(
     private readonly stream: Readable | null,
     name: OutputStream,
-    onLine: (stream: OutputStream, line: string) => void,
+    onLine: ((stream: OutputStream, line: string) => void) | null,
     onChunk?: (stream: OutputStream, chunk: Buffer) => void,
   ) {
-    this.splitter = new LineSplitter((line) => onLine(name, line));
+    this.splitter = onLine ? new LineSplitter((line) => onLine(name, line)) : null;
     if (!stream) {
       this.isClosed = true;
       this.closed = Promise.resolve();
@@ -28,7 +29,7 @@ export class OutputReader {
     }
     stream.on("data", (chunk: Buffer) => {
       onChunk?.(name, chunk);
-      this.splitter.push(chunk);
+      this.splitter?.push(chunk);
     });
     // Errors (EIO, a destroy) end the reading like a close does; execa sees them too.
     stream.on("error", () => {});
@@ -51,6 +52,6 @@ export class OutputReader {
    */
   stop(): void {
     if (this.stream && !this.isClosed) this.stream.destroy();
-    this.splitter.end();
+    this.splitter?.end();
   }
 }

@@ -3,6 +3,7 @@ import type { ChildProcess } from "node:child_process";
 import { setTimeout as delay } from "node:timers/promises";
 import { MAX_TIMER_MS } from "../time/clock.js";
 import { OutputReader } from "./output-reader.js";
+import { ChunkTail } from "./chunk-tail.js";
 import { OutputTail } from "./output-tail.js";
 import { ProcessGroup } from "./process-group.js";
 import { closeQuietly, openStdinFile } from "./stdin-file.js";
@@ -83,16 +84,20 @@ export function markOwnChild(pid: number, own: boolean): void {
 
 function supervise(spec: ProcessSpec, subprocess: ChildProcess, pid: number, startedAt: number): RunningProcess {
   const group = new ProcessGroup(pid);
-  const tail = new OutputTail(spec.outputLimitBytes);
+  // Lines are made only for a caller that wants them; otherwise the tail is kept as chunks, and a
+  // script that floods its pipe costs no work per line (the spawner's case).
+  const lineTail = spec.onLine ? new OutputTail(spec.outputLimitBytes) : null;
+  const chunkTail = lineTail ? null : new ChunkTail(spec.outputLimitBytes);
   const onLine = (stream: OutputStream, line: string): void => {
-    tail.push(line);
+    lineTail!.push(line);
     try {
-      spec.onLine?.(stream, line);
+      spec.onLine!(stream, line);
     } catch {
       // A failing log sink must not take down the run, nor the daemon through an uncaught error.
     }
   };
   const onChunk = (stream: OutputStream, chunk: Buffer): void => {
+    chunkTail?.push(stream, chunk);
     try {
       spec.onChunk?.(stream, chunk);
     } catch {
@@ -100,8 +105,8 @@ function supervise(spec: ProcessSpec, subprocess: ChildProcess, pid: number, sta
     }
   };
   const readers = [
-    new OutputReader(subprocess.stdout, "stdout", onLine, onChunk),
-    new OutputReader(subprocess.stderr, "stderr", onLine, onChunk),
+    new OutputReader(subprocess.stdout, "stdout", lineTail && onLine, onChunk),
+    new OutputReader(subprocess.stderr, "stderr", lineTail && onLine, onChunk),
   ];
   let timedOut = false;
   let cancelled = false;
@@ -137,7 +142,7 @@ function supervise(spec: ProcessSpec, subprocess: ChildProcess, pid: number, sta
           timedOut,
           cancelled,
           spawnError: null,
-          output: tail.text(),
+          output: (lineTail ?? chunkTail!).text(),
           leakedDescendants,
           durationMs,
           pid,

@@ -1,8 +1,10 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { LineSplitter } from "../run/line-splitter.js";
 import { markOwnChild } from "../run/supervise.js";
 
 import type { Executor, ProcessOutcome, ProcessSpec, RunningProcess } from "../run/executor.js";
+import type { OutputStream } from "../run/output-reader.js";
 import type { FromSpawner, ToSpawner } from "./protocol.js";
 
 const SPAWNER_MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
@@ -15,6 +17,8 @@ interface Handed {
   pid: number | undefined;
   resolve: (outcome: ProcessOutcome) => void;
   startedAt: number;
+  /** Its output split into lines for spec.onLine, a splitter per stream. */
+  lines: Record<OutputStream, LineSplitter> | null;
 }
 
 export interface SpawnerExecutorOptions {
@@ -44,11 +48,13 @@ export class SpawnerExecutor implements Executor {
     const id = this.nextId++;
     let resolve!: (outcome: ProcessOutcome) => void;
     const done = new Promise<ProcessOutcome>((r) => (resolve = r));
-    const handed: Handed = { spec, spawner, pid: undefined, resolve, startedAt: performance.now() };
+    const onLine = spec.onLine;
+    const lines = onLine ? { stdout: new LineSplitter((line) => onLine("stdout", line)), stderr: new LineSplitter((line) => onLine("stderr", line)) } : null;
+    const handed: Handed = { spec, spawner, pid: undefined, resolve, startedAt: performance.now(), lines };
     this.handed.set(id, handed);
     if (this.handed.size === 1) this.hold(spawner, true);
-    const { onLine, onChunk, ...rest } = spec;
-    this.send(spawner, { type: "start", id, spec: { ...rest, lines: onLine !== undefined, chunks: onChunk !== undefined } });
+    const { onLine: _line, onChunk, onGap: _gap, ...rest } = spec;
+    this.send(spawner, { type: "start", id, spec: { ...rest, output: onLine !== undefined || onChunk !== undefined } });
     return {
       get pid() {
         return handed.pid;
@@ -89,7 +95,7 @@ export class SpawnerExecutor implements Executor {
   private ensureSpawner(): ChildProcess {
     if (this.spawner && this.spawner.connected) return this.spawner;
     // The spawner's node needs none of the daemon's flags (a profiler, an inspector, a heap limit).
-    const spawner = fork(SPAWNER_MAIN, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [], serialization: "json" });
+    const spawner = fork(SPAWNER_MAIN, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [], serialization: "advanced" });
     this.spawner = spawner;
     if (spawner.pid !== undefined) markOwnChild(spawner.pid, true);
     spawner.on("message", (message: FromSpawner) => this.receive(message));
@@ -126,11 +132,16 @@ export class SpawnerExecutor implements Executor {
       case "started":
         handed.pid = message.pid;
         return;
-      case "lines":
-        for (const line of message.lines) handed.spec.onLine?.(message.stream, line);
+      case "output": {
+        const data = Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength);
+        handed.spec.onChunk?.(message.stream, data);
+        handed.lines?.[message.stream].push(data);
         return;
-      case "chunk":
-        handed.spec.onChunk?.(message.stream, Buffer.from(message.data, "base64"));
+      }
+      case "gap":
+        // The line cut by the gap ends where the gap begins.
+        handed.lines?.[message.stream].end();
+        handed.spec.onGap?.(message.stream, message.bytes);
         return;
       case "done":
         this.finish(message.id, message.outcome);
@@ -142,6 +153,8 @@ export class SpawnerExecutor implements Executor {
     const handed = this.handed.get(id);
     if (!handed) return;
     this.handed.delete(id);
+    handed.lines?.stdout.end();
+    handed.lines?.stderr.end();
     handed.resolve(outcome);
     if (this.handed.size === 0) {
       this.hold(handed.spawner, false);

@@ -8,6 +8,10 @@
  * It decides nothing. It ignores the signals a terminal or a service manager sends to the daemon's
  * group (the daemon decides how to stop) and dies with the daemon: when the IPC channel closes,
  * whatever it started is killed, so a SIGKILL of the daemon leaves no orphan behind.
+ *
+ * Output is handed on as the chunks read, never line by line: a script that floods its pipe is
+ * read as fast as `cat` would, and what the daemon cannot take in time is not passed on (it is
+ * told how much); the run's tail is kept here, whole.
  */
 import { superviseLaunch } from "../run/supervise.js";
 import { launchWithSpawn } from "./launch.js";
@@ -16,21 +20,11 @@ import type { OutputStream } from "../run/output-reader.js";
 import type { RunningProcess } from "../run/executor.js";
 import type { FromSpawner, ToSpawner, WireSpec } from "./protocol.js";
 
-/** Output the daemon has not read yet, beyond which lines are not passed on (the outcome's tail still has them). */
+/** Output sent and not yet taken by the daemon, beyond which output is not passed on. */
 const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
 
-interface Batch {
-  id: number;
-  stream: OutputStream;
-  lines: string[];
-  bytes: number;
-}
-
 const running = new Map<number, RunningProcess>();
-let batches = new Map<string, Batch>();
-let flushScheduled = false;
 let unreadBytes = 0;
-let dropped = 0;
 
 function send(message: FromSpawner, bytes = 64): void {
   if (!process.connected) return;
@@ -38,51 +32,30 @@ function send(message: FromSpawner, bytes = 64): void {
   process.send!(message, undefined, {}, () => (unreadBytes -= bytes));
 }
 
-/** Lines go out once per turn of the loop, a message per process and stream, in the order read. */
-function flush(): void {
-  flushScheduled = false;
-  const ready = batches;
-  batches = new Map();
-  for (const batch of ready.values()) send({ type: "lines", id: batch.id, stream: batch.stream, lines: batch.lines }, batch.bytes);
+/** One process's output on its way to the daemon, and what of it was left out. */
+function forwarder(id: number): (stream: OutputStream, chunk: Buffer) => void {
+  const skipped = { stdout: 0, stderr: 0 };
+  return (stream, chunk) => {
+    if (unreadBytes > MAX_UNREAD_BYTES) {
+      skipped[stream] += chunk.length;
+      return;
+    }
+    if (skipped[stream] > 0) {
+      send({ type: "gap", id, stream, bytes: skipped[stream] });
+      skipped[stream] = 0;
+    }
+    send({ type: "output", id, stream, data: chunk }, chunk.length);
+  };
 }
 
-function pushLine(id: number, stream: OutputStream, line: string): void {
-  if (unreadBytes > MAX_UNREAD_BYTES) {
-    dropped++;
-    return;
-  }
-  if (dropped > 0) {
-    process.stderr.write(`orchestrate spawner: ${dropped} output lines were not passed on: the daemon could not keep up\n`);
-    dropped = 0;
-  }
-  const key = `${id}:${stream}`;
-  let batch = batches.get(key);
-  if (!batch) batches.set(key, (batch = { id, stream, lines: [], bytes: 0 }));
-  batch.lines.push(line);
-  batch.bytes += line.length + 4;
-  if (!flushScheduled) {
-    flushScheduled = true;
-    setImmediate(flush);
-  }
-}
-
-function start(id: number, spec: WireSpec): void {
-  const process_ = superviseLaunch(
-    {
-      ...spec,
-      onLine: spec.lines ? (stream, line) => pushLine(id, stream, line) : undefined,
-      onChunk: spec.chunks ? (stream, chunk) => send({ type: "chunk", id, stream, data: chunk.toString("base64") }, chunk.length * 2) : undefined,
-    },
-    launchWithSpawn,
-  );
+function start(id: number, { output, ...spec }: WireSpec): void {
+  const process_ = superviseLaunch({ ...spec, onChunk: output ? forwarder(id) : undefined }, launchWithSpawn);
   if (process_.pid !== undefined) {
     running.set(id, process_);
     send({ type: "started", id, pid: process_.pid });
   }
   void process_.done.then((outcome) => {
     running.delete(id);
-    // Every line read before the end goes out before it.
-    flush();
     send({ type: "done", id, outcome }, outcome.output.length + 256);
   });
 }

@@ -1,13 +1,14 @@
 /**
- * What the daemon and its spawner process say to each other, over node's IPC channel (JSON).
+ * What the daemon and its spawner process say to each other, over node's IPC channel (with the
+ * "advanced" serialization, so output travels as bytes, not as text in JSON).
  * The daemon sends a start per process and learns its pid, its output and its outcome; the
  * spawner never decides anything: it starts, reads and stops what it is told to.
  */
 import type { OutputStream } from "../run/output-reader.js";
 import type { ProcessOutcome, ProcessSpec } from "../run/executor.js";
 
-/** A process to start: the spec without its callbacks, and which of them the daemon listens to. */
-export type WireSpec = Omit<ProcessSpec, "onLine" | "onChunk"> & { lines: boolean; chunks: boolean };
+/** A process to start: the spec without its callbacks, and whether the daemon wants its output as it comes. */
+export type WireSpec = Omit<ProcessSpec, "onLine" | "onChunk" | "onGap"> & { output: boolean };
 
 export type ToSpawner =
   | { type: "start"; id: number; spec: WireSpec }
@@ -16,8 +17,8 @@ export type ToSpawner =
 
 export type FromSpawner =
   | { type: "started"; id: number; pid: number }
-  /** Lines of one stream of one process, in order, gathered over one turn of the spawner's loop. */
-  | { type: "lines"; id: number; stream: OutputStream; lines: string[] }
-  /** Raw bytes, base64, for a caller that parses a program's stdout (params_from). */
-  | { type: "chunk"; id: number; stream: OutputStream; data: string }
+  /** Output as read from one pipe, in order; the daemon splits it into lines. */
+  | { type: "output"; id: number; stream: OutputStream; data: Uint8Array }
+  /** This many bytes of a stream were read but not passed on before the next output: the daemon was behind. */
+  | { type: "gap"; id: number; stream: OutputStream; bytes: number }
   | { type: "done"; id: number; outcome: ProcessOutcome };

@@ -91,7 +91,8 @@ ${tasks.map((t, i) => `  ${t}:\n    cron: "* * * * * *"\n    concurrency: ${i < 
       const to = / to (\S+)$/.exec(r.reason ?? "")?.[1];
       if (to) skippedUpTo.set(`${r.id}`, Date.parse(to));
       expect(r.task < "t10", `${r.task} is allow: nothing to skip`).toBe(true);
-      expect(r.reason).toMatch(/still running/);
+      // The lane is held by another node's run, or by its fire just before it became a run.
+      expect(r.reason).toMatch(/still running|still judging/);
       // The slot a skip record starts at is that node's decision: it did not also run.
       expect(seen.has(`${r.task} ${r.scheduledAt}`), `${r.task} ${r.scheduledAt} ran and was skipped`).toBe(false);
     }

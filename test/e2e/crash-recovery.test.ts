@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { alive, Daemon, historyOf, linesOf, runCli, tempProject, waitFor } from "../helpers/project.js";
+import { alive, Daemon, historyOf, linesOf, runCli, spawnerOf, tempProject, waitFor } from "../helpers/project.js";
 
 describe("a daemon killed with SIGKILL loses no run", () => {
   const project = tempProject({
@@ -86,7 +86,7 @@ describe("two daemons on one state store", () => {
   });
 });
 
-describe("the scripts of a daemon killed with SIGKILL", () => {
+describe("the scripts of a daemon killed with SIGKILL together with its spawner", () => {
   const project = tempProject({
     "orchestration.yaml": `
 tasks:
@@ -124,6 +124,11 @@ wait
     const pids = () => linesOf(project.path("pids.txt")).map(Number);
     daemon = new Daemon(["run"], { cwd: project.dir });
     await waitFor(() => pids().length === 1, { what: "the long script to start" });
+    // Killed together with its spawner (the OOM killer, a kill -9 of both): nobody is left to stop
+    // the scripts. Frozen first, so that neither can react to the other's death.
+    const spawner = spawnerOf(daemon.child.pid!)!;
+    daemon.signal("SIGSTOP");
+    process.kill(spawner, "SIGKILL");
     daemon.kill();
     await daemon.exited;
     const [orphan] = pids();

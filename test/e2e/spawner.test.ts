@@ -26,7 +26,7 @@ describe("the daemon starts its children through a small spawner process", () =>
 
   it("a script's parent is the spawner, a child of the daemon that loads no config", async () => {
     const p = project({ "orchestration.yaml": LONG_TASK });
-    const d = daemon(["run"], p.dir);
+    const d = daemon(["run", "--grace", "1s"], p.dir);
     await waitFor(() => linesOf(p.path("spawner.txt")).length > 0, { what: "the script to start" });
     const spawner = Number(linesOf(p.path("spawner.txt"))[0]);
     expect(parentOf(spawner)).toBe(d.child.pid);
@@ -36,7 +36,7 @@ describe("the daemon starts its children through a small spawner process", () =>
 
   it("a SIGKILL of the daemon kills what the spawner runs, and the restart records the run interrupted", async () => {
     const p = project({ "orchestration.yaml": LONG_TASK });
-    const d = daemon(["run"], p.dir);
+    const d = daemon(["run", "--grace", "1s"], p.dir);
     await waitFor(() => linesOf(p.path("spawner.txt")).length > 0, { what: "the script to start" });
     const script = Number(linesOf(p.path("pids.txt"))[0]);
     const spawner = Number(linesOf(p.path("spawner.txt"))[0]);
@@ -44,7 +44,7 @@ describe("the daemon starts its children through a small spawner process", () =>
     await d.exited;
     await waitFor(() => !alive(script) && !alive(spawner), { what: "the script and the spawner to be gone", timeoutMs: 10_000 });
 
-    const again = daemon(["run"], p.dir);
+    const again = daemon(["run", "--grace", "1s"], p.dir);
     await again.waitForOutput(/\[long#1\] interrupted/);
     expect(await again.stop()).toBe(0);
     const first = (await historyOf(p.dir))[0]!;
@@ -54,7 +54,7 @@ describe("the daemon starts its children through a small spawner process", () =>
 
   it("a SIGKILL of the spawner fails the run it was running, kills its group, and the next fire gets a new spawner", async () => {
     const p = project({ "orchestration.yaml": LONG_TASK });
-    const d = daemon(["run"], p.dir);
+    const d = daemon(["run", "--grace", "1s"], p.dir);
     await waitFor(() => linesOf(p.path("spawner.txt")).length > 0, { what: "the script to start" });
     const script = Number(linesOf(p.path("pids.txt"))[0]);
     const spawner = Number(linesOf(p.path("spawner.txt"))[0]);

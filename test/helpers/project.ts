@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -85,6 +85,21 @@ export class Daemon {
   kill(): void {
     if (this.child.exitCode === null) this.child.kill("SIGKILL");
   }
+}
+
+/** The spawner process of the daemon `daemonPid` (the parent of its scripts), or null. */
+export function spawnerOf(daemonPid: number): number | null {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === daemonPid && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("spawner/main.js")) return Number(entry);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return null;
 }
 
 /** The non-empty lines a script has appended to `file` so far; none while it does not exist yet. */
