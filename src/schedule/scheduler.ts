@@ -41,6 +41,8 @@ interface TaskState {
 }
 
 const DEFAULT_MAX_TIMER_MS = 30_000;
+/** A slot due less than this long ago is on time: cron's finest step is a second, so none lies between it and now. */
+const ON_TIME_MS = 1_000;
 
 export class Scheduler {
   private readonly states = new Map<string, TaskState>();
@@ -48,6 +50,8 @@ export class Scheduler {
   private readonly jitterTimers = new Set<TimerHandle>();
   private timer: TimerHandle | null = null;
   private running = false;
+  /** Fired on time in the last tick, their next slot not worked out yet (firedOnTime). */
+  private deferred: TaskState[] = [];
 
   constructor(private readonly options: SchedulerOptions) {
     for (const task of options.tasks) {
@@ -60,6 +64,7 @@ export class Scheduler {
     if (this.running) return;
     this.running = true;
     this.due.clear();
+    this.deferred = [];
     const now = this.options.clock.now();
     const reboots: TaskState[] = [];
     for (const state of this.states.values()) {
@@ -105,6 +110,8 @@ export class Scheduler {
       else if (!isRebootTrigger(task.trigger)) this.arm(state, now);
     }
     // The heap holds the old states: rebuilt from the new ones (a reload is rare; n log n is nothing).
+    // A state fired on time and not re-armed yet is in it too: its stale slot re-arms when popped.
+    this.deferred = [];
     this.due.clear();
     for (const state of this.states.values()) if (state.next !== null) this.due.push(state);
     if (this.running) this.armTimer(now);
@@ -116,6 +123,8 @@ export class Scheduler {
   }
 
   nextFires(): Array<{ task: string; atMs: number }> {
+    // Asked between a tick and the next: what fired on time is worked out now rather than left out.
+    this.armDeferred();
     return this.due
       .toArray()
       .map((s) => ({ task: s.task.name, atMs: s.next as number }))
@@ -171,9 +180,11 @@ export class Scheduler {
   private tick(): void {
     if (!this.running) return;
     this.timer = null;
+    this.armDeferred();
     const now = this.options.clock.now();
     for (let top = this.due.peek(); top && (top.next as number) <= now; top = this.due.peek()) {
       this.due.pop();
+      if (this.firedOnTime(top, now)) continue;
       this.handleDue(top, now);
       if (!this.running) return;
       if (top.next !== null) this.due.push(top);
@@ -181,12 +192,45 @@ export class Scheduler {
     this.armTimer(now);
   }
 
+  /**
+   * The usual case, kept off the schedule arithmetic: a recurring slot that came due less than a
+   * second ago (and less than one interval) has no other slot between it and now, nothing to catch
+   * up, so it fires at once, as planRecurring would have it. Its next slot, a croner computation
+   * costing a fraction of a millisecond in a zone, is worked out once every fire of this tick is
+   * on its way, at the next tick, 0 ms later (armDeferred): a hundred tasks due together would
+   * otherwise each start that much later than the one before.
+   */
+  private firedOnTime(state: TaskState, now: number): boolean {
+    const { trigger } = state.task;
+    const slot = state.next as number;
+    if (trigger.kind !== "cron" && trigger.kind !== "every") return false;
+    if (state.last !== null && slot <= state.last) return false;
+    if (now - slot >= Math.min(ON_TIME_MS, trigger.kind === "every" ? trigger.intervalMs : ON_TIME_MS)) return false;
+    state.last = slot;
+    this.deferred.push(state);
+    this.fire(state, { task: state.task.name, slotMs: slot, kind: "schedule", coveredSlots: 1 }, true);
+    return true;
+  }
+
+  /** The next slot of the tasks fired on time, now that their runs are on their way. */
+  private armDeferred(): void {
+    const states = this.deferred;
+    this.deferred = [];
+    for (const state of states) {
+      // Removed meanwhile, or replaced by a reload (which put the new state in the heap itself).
+      if (this.states.get(state.task.name) !== state) continue;
+      state.next = nextFireAfter(state.task.trigger, state.task.timezone, state.last as number, state.anchor);
+      if (state.next !== null) this.due.push(state);
+    }
+  }
+
   private armTimer(now: number): void {
     this.timer?.cancel();
     this.timer = null;
     const top = this.due.peek();
-    if (!top) return; // nothing will ever be due: no timer, no polling
-    const waitMs = Math.min(Math.max(0, (top.next as number) - now), this.options.maxTimerMs ?? DEFAULT_MAX_TIMER_MS);
+    if (!top && this.deferred.length === 0) return; // nothing will ever be due: no timer, no polling
+    const dueIn = this.deferred.length > 0 || !top ? 0 : (top.next as number) - now;
+    const waitMs = Math.min(Math.max(0, dueIn), this.options.maxTimerMs ?? DEFAULT_MAX_TIMER_MS);
     this.timer = this.options.clock.setTimer(waitMs, () => this.tick());
   }
 

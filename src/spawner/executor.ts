@@ -37,6 +37,9 @@ export class SpawnerExecutor implements Executor {
   private nextId = 1;
   private readonly handed = new Map<number, Handed>();
   private closed = false;
+  /** Output handled since the spawner was last told, and whether telling it is scheduled. */
+  private taken = 0;
+  private takenScheduled = false;
 
   constructor(private readonly options: SpawnerExecutorOptions = {}) {
     this.ensureSpawner();
@@ -136,6 +139,7 @@ export class SpawnerExecutor implements Executor {
         const data = Buffer.from(message.data.buffer, message.data.byteOffset, message.data.byteLength);
         handed.spec.onChunk?.(message.stream, data);
         handed.lines?.[message.stream].push(data);
+        this.take(handed.spawner, data.length);
         return;
       }
       case "gap":
@@ -147,6 +151,19 @@ export class SpawnerExecutor implements Executor {
         this.finish(message.id, message.outcome);
         return;
     }
+  }
+
+  /** Tells the spawner, once per turn of the loop, how much output was handled: it sends that much more. */
+  private take(spawner: ChildProcess, bytes: number): void {
+    this.taken += bytes;
+    if (this.takenScheduled) return;
+    this.takenScheduled = true;
+    setImmediate(() => {
+      this.takenScheduled = false;
+      const taken = this.taken;
+      this.taken = 0;
+      this.send(spawner, { type: "taken", bytes: taken });
+    });
   }
 
   private finish(id: number, outcome: ProcessOutcome): void {

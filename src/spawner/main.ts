@@ -20,16 +20,17 @@ import type { OutputStream } from "../run/output-reader.js";
 import type { RunningProcess } from "../run/executor.js";
 import type { FromSpawner, ToSpawner, WireSpec } from "./protocol.js";
 
-/** Output sent and not yet taken by the daemon, beyond which output is not passed on. */
-const MAX_UNREAD_BYTES = 4 * 1024 * 1024;
+/**
+ * Output sent and not yet handled by the daemon (it says so), beyond which output is not passed
+ * on: what the daemon holds in memory for output stays bounded, however fast a script writes.
+ */
+const MAX_UNREAD_BYTES = 2 * 1024 * 1024;
 
 const running = new Map<number, RunningProcess>();
 let unreadBytes = 0;
 
-function send(message: FromSpawner, bytes = 64): void {
-  if (!process.connected) return;
-  unreadBytes += bytes;
-  process.send!(message, undefined, {}, () => (unreadBytes -= bytes));
+function send(message: FromSpawner): void {
+  if (process.connected) process.send!(message);
 }
 
 /** One process's output on its way to the daemon, and what of it was left out. */
@@ -44,7 +45,8 @@ function forwarder(id: number): (stream: OutputStream, chunk: Buffer) => void {
       send({ type: "gap", id, stream, bytes: skipped[stream] });
       skipped[stream] = 0;
     }
-    send({ type: "output", id, stream, data: chunk }, chunk.length);
+    unreadBytes += chunk.length;
+    send({ type: "output", id, stream, data: chunk });
   };
 }
 
@@ -56,7 +58,7 @@ function start(id: number, { output, ...spec }: WireSpec): void {
   }
   void process_.done.then((outcome) => {
     running.delete(id);
-    send({ type: "done", id, outcome }, outcome.output.length + 256);
+    send({ type: "done", id, outcome });
   });
 }
 
@@ -68,6 +70,9 @@ process.on("message", (message: ToSpawner) => {
       return running.get(message.id)?.cancel(message.graceMs);
     case "kill":
       return running.get(message.id)?.kill();
+    case "taken":
+      unreadBytes = Math.max(0, unreadBytes - message.bytes);
+      return;
   }
 });
 

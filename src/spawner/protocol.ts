@@ -13,7 +13,9 @@ export type WireSpec = Omit<ProcessSpec, "onLine" | "onChunk" | "onGap"> & { out
 export type ToSpawner =
   | { type: "start"; id: number; spec: WireSpec }
   | { type: "cancel"; id: number; graceMs: number }
-  | { type: "kill"; id: number };
+  | { type: "kill"; id: number }
+  /** The daemon has handled this many more bytes of output: the spawner may send as many again. */
+  | { type: "taken"; bytes: number };
 
 export type FromSpawner =
   | { type: "started"; id: number; pid: number }

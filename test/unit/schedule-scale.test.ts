@@ -21,3 +21,4 @@ describe("many tasks", () => {
     h.scheduler.stop();
   });
 });
+
