@@ -8,6 +8,13 @@ import type { OutputStream } from "../run/output-reader.js";
 import type { FromSpawner, ToSpawner } from "./protocol.js";
 
 const SPAWNER_MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
+/**
+ * None of the daemon's flags (a profiler, an inspector, a heap limit), and V8 without its worker
+ * threads and with a small young generation: measured on 2 cores, 100 × /bin/true through the
+ * spawner took ~1,400 ms with V8's default thread pool and ~700 ms without it (raw node: ~650 ms),
+ * and its RSS after 500 starts is 60 MB instead of 64.
+ */
+const SPAWNER_FLAGS = ["--v8-pool-size=0", "--max-semi-space-size=1"];
 
 /** A process handed to the spawner and not finished yet. */
 interface Handed {
@@ -97,8 +104,7 @@ export class SpawnerExecutor implements Executor {
 
   private ensureSpawner(): ChildProcess {
     if (this.spawner && this.spawner.connected) return this.spawner;
-    // The spawner's node needs none of the daemon's flags (a profiler, an inspector, a heap limit).
-    const spawner = fork(SPAWNER_MAIN, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: [], serialization: "advanced" });
+    const spawner = fork(SPAWNER_MAIN, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: SPAWNER_FLAGS, serialization: "advanced" });
     this.spawner = spawner;
     if (spawner.pid !== undefined) markOwnChild(spawner.pid, true);
     spawner.on("message", (message: FromSpawner) => this.receive(message));
