@@ -34,6 +34,11 @@ export class EventStream {
   private lastSeq = 0;
   private reading: Promise<void> | null = null;
   private readAgain = false;
+  /**
+   * Nobody listened when the journal changed, so it was not read: a daemon without clients does
+   * not read back every event it writes. The first client to join brings lastSeq up to date.
+   */
+  private behind = false;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: Array<() => void> = [];
 
@@ -70,6 +75,15 @@ export class EventStream {
       "x-accel-buffering": "no",
     });
     response.write(": orchestrate event stream\n\n");
+    if (afterSeq === null && this.behind) {
+      try {
+        this.lastSeq = Math.max(this.lastSeq, await lastSeq(this.store));
+        this.behind = false;
+      } catch {
+        response.end();
+        return;
+      }
+    }
     const client: Client = { response, afterSeq: afterSeq ?? this.lastSeq };
     if (afterSeq !== null) {
       // Until a read finds nothing new and the tail has read no further: then, with no await before
@@ -89,12 +103,21 @@ export class EventStream {
       }
     }
     if (response.destroyed) return;
+    if (this.behind) {
+      // Its replay read the journal to its end: the tail follows on from there.
+      this.lastSeq = Math.max(this.lastSeq, client.afterSeq);
+      this.behind = false;
+    }
     this.clients.add(client);
     response.on("close", () => this.clients.delete(client));
     response.on("error", () => this.clients.delete(client));
   }
 
   private read(): void {
+    if (this.clients.size === 0) {
+      this.behind = true;
+      return;
+    }
     if (this.reading) {
       this.readAgain = true;
       return;

@@ -70,6 +70,8 @@ export class SqliteStore implements RunStore {
   /** Which process owns the runs it creates, so a later start can tell orphans from live runs. */
   private readonly owner = `${hostname()}:${process.pid}`;
   private readonly statements;
+  /** readEvents' statements, one per shape of query (a few): prepared once, not per read. */
+  private readonly eventQueries = new Map<string, Database.Statement>();
   /** Prepared UPDATEs by the set of columns they change: a handful of shapes, reused for every run. */
   private readonly updates = new Map<string, Database.Statement>();
   private readonly lockWaitMs: number;
@@ -460,7 +462,10 @@ export class SqliteStore implements RunStore {
       where.push(`type IN (${query.types.map(() => "?").join(", ") || "NULL"})`);
       values.push(...query.types);
     }
-    const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ?`).all(...values, query.limit ?? 1000) as EventRow[];
+    const sql = `SELECT * FROM events WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ?`;
+    let statement = this.eventQueries.get(sql);
+    if (!statement) this.eventQueries.set(sql, (statement = this.db.prepare(sql)));
+    const rows = statement.all(...values, query.limit ?? 1000) as EventRow[];
     return rows.map(rowToEvent);
   }
 
