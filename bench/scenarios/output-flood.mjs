@@ -23,6 +23,9 @@ export async function run({ quick, log }) {
     const baseline = await runToExit("sh", ["-c", "sh flood.sh | cat > /dev/null"], { cwd: dir, timeoutMs: 300_000 });
     if (baseline.code !== 0) throw new Error(`the baseline failed: ${baseline.stderr.join("\n")}`);
     log(`cat > /dev/null: ${num(baseline.wallMs)} ms`);
+    // The floor for any node process reading the pipe: a read per wake-up, doing nothing with it.
+    const nodeReader = await runToExit("sh", ["-c", `sh flood.sh | "${process.execPath}" -e "process.stdin.resume()"`], { cwd: dir, timeoutMs: 300_000 });
+    log(`node reading the pipe, doing nothing: ${num(nodeReader.wallMs)} ms`);
     const results = {};
     for (const contender of ourContenders()) {
       results[contender.key] = await flood(dir, contender);
@@ -49,11 +52,11 @@ export async function run({ quick, log }) {
           scenario,
           metric: "run wall time (started → finished, from the store), ms",
           ours: num(r.wallMs),
-          baselines: `sh flood.sh | cat > /dev/null ${num(baseline.wallMs)}${key === "orchestrate" ? before : ""}`,
+          baselines: `sh flood.sh | cat > /dev/null ${num(baseline.wallMs)}; | node reading, doing nothing ${num(nodeReader.wallMs)} (${times(nodeReader.wallMs / baseline.wallMs)})${key === "orchestrate" ? before : ""}`,
           ratio: times(r.wallMs / baseline.wallMs),
           target: "≤ 2× cat",
           pass: r.wallMs <= 2 * baseline.wallMs,
-          data: { wallMs: r.wallMs, catMs: baseline.wallMs },
+          data: { wallMs: r.wallMs, catMs: baseline.wallMs, nodeReaderMs: nodeReader.wallMs },
         }),
       ];
     });
