@@ -10,6 +10,7 @@ import type { Executor } from "../run/executor.js";
 import { commandInvocation } from "../run/invocation.js";
 import type { Clock, TimerHandle } from "../time/clock.js";
 import { formatDuration } from "../time/duration.js";
+import { JsonPoster } from "./post-json.js";
 import { maskUrl } from "../util/url.js";
 import type { NotificationBody } from "./payload.js";
 import { signature } from "./signature.js";
@@ -48,6 +49,7 @@ export class Destination {
   private retryTimer: { handle: TimerHandle; wake: () => void } | null = null;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
+  private readonly poster = new JsonPoster();
 
   constructor(
     readonly spec: Sender,
@@ -90,6 +92,7 @@ export class Destination {
     this.queue.length = 0;
     this.retryTimer?.handle.cancel();
     this.retryTimer?.wake();
+    this.poster.close();
   }
 
   private async drain(): Promise<void> {
@@ -133,14 +136,13 @@ export class Destination {
     if (spec.secretEnv !== null && !secret) return { ok: false, detail: `the secret variable ${spec.secretEnv} is not set: not sending it unsigned` };
     if (secret) headers["x-orchestrate-signature"] = signature(secret, text, unix);
     try {
-      const response = await fetch(spec.url, { method: "POST", headers, body: text, redirect: "error", signal: AbortSignal.timeout(spec.timeoutMs) });
-      await response.body?.cancel();
-      const detail = `HTTP ${response.status}`;
-      return { ok: response.ok, detail };
+      // A redirect is not followed: the receiver is misconfigured, and says so by its status.
+      const status = await this.poster.post(spec.url, headers, text, spec.timeoutMs);
+      return { ok: status >= 200 && status < 300, detail: `HTTP ${status}` };
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const code = (error as NodeJS.ErrnoException).code;
       if ((error as Error).name === "TimeoutError") return { ok: false, detail: `no answer within ${formatDuration(spec.timeoutMs)}` };
-      return { ok: false, detail: maskUrl(cause ? `${cause} (${(error as Error).message})` : (error as Error).message) };
+      return { ok: false, detail: maskUrl(code ? `${code} (${(error as Error).message})` : (error as Error).message) };
     }
   }
 
