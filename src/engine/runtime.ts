@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type OneOffSpec, type OrchestrationConfig, type TaskSpec } from "../config/model.js";
-import { oneOffTask, oneOffTaskName } from "../config/one-off.js";
+import { oneOffTaskName } from "../config/one-off.js";
 import type { EventBus } from "../events/bus.js";
 import { attachJournal } from "../events/journal.js";
 import type { Executor } from "../run/executor.js";
@@ -142,7 +142,7 @@ export class Runtime {
     });
     await this.controls.start(this.unwatch !== null);
     if (withOneOffs) {
-      this.oneOffs = new OneOffPoller({ store, bus, clock, run: (pending) => this.runOneOff(pending) });
+      this.oneOffs = new OneOffPoller({ store, bus, clock, run: (pending) => void this.runOneOff(pending) });
       this.oneOffs.start(this.unwatch !== null);
     }
   }
@@ -275,7 +275,9 @@ export class Runtime {
     return this.options.labels ?? [];
   }
 
-  private runOneOff(pending: PendingRun): void {
+  private async runOneOff(pending: PendingRun): Promise<void> {
+    // Loaded when a one-off comes due: it needs the config's normalizer, which a daemon holds for nothing else.
+    const { oneOffTask } = await import("../config/one-off-task.js");
     const { bus, clock, config } = this.options;
     let task: TaskSpec;
     try {

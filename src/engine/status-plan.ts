@@ -5,10 +5,10 @@
  * it instead of parsing and validating the YAML (zod and yaml are most of its start-up); any
  * difference in the key, or no plan, and it loads the file as every other command does.
  */
-import { createHash } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { OrchestrationConfig, SkipRule } from "../config/model.js";
+import { statusPlanKey } from "../config/source.js";
 import type { Trigger } from "../schedule/types.js";
 
 const FILE = "status-plan.json";
@@ -30,26 +30,21 @@ export interface StatusPlan {
   jobs: PlannedJob[];
 }
 
-/** The key of a config file's text for this package version and TZ. */
-export function planKey(configText: string, version: string): string {
-  return createHash("sha256")
-    .update(`${version}\u0000${process.env.TZ ?? ""}\u0000`)
-    .update(configText)
-    .digest("hex");
-}
-
 /** Where the plan of a SQLite state file lives (none for other stores). */
 export function planPath(state: string): string | null {
   if (state.includes("://") || state === ":memory:") return null;
   return join(dirname(state), FILE);
 }
 
-/** Written by the daemon once its config is loaded; a folder it cannot write only costs status its shortcut. */
-export function writeStatusPlan(config: OrchestrationConfig, configText: string, version: string): void {
+/**
+ * Written by the daemon once its config is loaded, under the key of the config's text
+ * (statusPlanKey); a folder it cannot write only costs status its shortcut.
+ */
+export function writeStatusPlan(config: OrchestrationConfig, key: string): void {
   const path = planPath(config.state);
   if (path === null) return;
   const plan: StatusPlan = {
-    key: planKey(configText, version),
+    key,
     state: config.state,
     jobs: [...config.tasks, ...config.workflows].map((job) => ({
       name: job.name,
@@ -72,7 +67,7 @@ export function writeStatusPlan(config: OrchestrationConfig, configText: string,
 export function readStatusPlan(path: string, configText: string, version: string): StatusPlan | null {
   try {
     const plan = JSON.parse(readFileSync(path, "utf8")) as StatusPlan;
-    return plan.key === planKey(configText, version) && Array.isArray(plan.jobs) ? plan : null;
+    return plan.key === statusPlanKey(configText, version) && Array.isArray(plan.jobs) ? plan : null;
   } catch {
     return null;
   }

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
-import { NODE_LABEL } from "../../config/schema.js";
-import { parseListen } from "../../config/notify.js";
+import { NODE_LABEL } from "../../config/node-label.js";
+import { parseListen } from "../../config/listen.js";
 import { parseDuration } from "../../time/duration.js";
-import { cli, configPath, createOrchestrator, UserError } from "../context.js";
+import { cli, configPath, createDaemon, UserError } from "../context.js";
 import { serveAsDaemon } from "../service.js";
 
 interface RunOptions {
@@ -28,7 +28,7 @@ export function registerRun(program: Command): void {
       if (options.api !== undefined && parseListen(options.api) === null) throw new UserError(`--api "${options.api}" is not HOST:PORT: use e.g. 127.0.0.1:7070`, 2);
       cli.outlivesReader = true;
       const path = configPath(command, file);
-      const { orchestrator } = await createOrchestrator(command, path, { dryRun: options.dryRun, labels: labelsOf(options.label) }, process.stdout, { apiOverride: options.api });
+      const orchestrator = await createDaemon(command, path, { dryRun: options.dryRun, labels: labelsOf(options.label) }, { apiOverride: options.api });
       const log = (message: string) => orchestrator.bus.emit("log", { level: "info", message });
 
       let signals = 0;
