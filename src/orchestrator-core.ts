@@ -86,10 +86,15 @@ export class OrchestratorCore {
   /**
    * Loads `orchestration.yaml` as the library's loadConfig does, but parsed in a short-lived child
    * process: this one keeps neither the parse's garbage nor the parser. Reloads read it the same way.
-   * Rejects with ConfigError listing every problem.
+   * Rejects with ConfigError listing every problem. `reading`: the same read, started already (the
+   * CLI starts it before it loads the engine, which then loads while the child parses).
    */
-  async loadConfigInChild(file: string, options: LoadOptions = {}): Promise<OrchestrationConfig> {
-    const { config, source } = await readConfigApart(file, { stateOverride: this.options.state, ...options });
+  async loadConfigInChild(
+    file: string,
+    options: LoadOptions = {},
+    reading: ReturnType<ConfigReader> = readConfigApart(file, { stateOverride: this.options.state, ...options }),
+  ): Promise<OrchestrationConfig> {
+    const { config, source } = await reading;
     return this.useLoaded(config, source, { file, options, read: readConfigApart });
   }
 

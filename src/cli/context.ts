@@ -87,9 +87,14 @@ export async function createDaemon(
   orchestratorOptions: { dryRun?: boolean; labels?: string[] },
   loadOptions: LoadOptions,
 ): Promise<OrchestratorCore> {
+  const state = stateOverride(command);
+  // The child parses while this process loads the engine: on two cores, the two waits overlap.
+  const { readConfigApart } = await import("../config/read-apart.js");
+  const reading = readConfigApart(file, { stateOverride: state, ...loadOptions });
+  reading.catch(() => undefined); // handled below, once the engine is loaded: not an unhandled rejection meanwhile
   const { OrchestratorCore } = await import("../orchestrator-core.js");
-  const orchestrator = new OrchestratorCore({ state: stateOverride(command), ...orchestratorOptions });
-  await orchestrator.loadConfigInChild(file, loadOptions);
+  const orchestrator = new OrchestratorCore({ state, ...orchestratorOptions });
+  await orchestrator.loadConfigInChild(file, loadOptions, reading);
   await logTo(orchestrator, command, process.stdout);
   return orchestrator;
 }
