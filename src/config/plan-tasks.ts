@@ -36,27 +36,39 @@ export function packTasks(tasks: TaskSpec[]): PlanTasks {
 }
 
 /**
- * The tasks as the daemon keeps them, for months. Each is a copy of `common` with its own fields
- * written over: a copy of an object with every field in place takes V8's compact layout (~200 bytes
- * a task), where adding fields one by one to a copy would take four times that. Equal values are
- * one object, shared by the tasks that have them and frozen, so that nothing can change one task
- * through another.
+ * The tasks as the daemon keeps them, for months, made one at a time as their lines arrive. Each is
+ * a copy of `common` with its own fields written over: a copy of an object with every field in place
+ * takes V8's compact layout (~200 bytes a task), where adding fields one by one to a copy would take
+ * four times that. Equal values are one object, shared by the tasks that have them and frozen, so
+ * that nothing can change one task through another.
  */
-export function unpackTasks({ common, own }: PlanTasks): TaskSpec[] {
-  const shared = new Map<string, unknown>();
-  const share = (value: unknown): unknown => {
+export class TaskUnpacker {
+  private readonly shared = new Map<string, unknown>();
+  private readonly common: Fields;
+
+  constructor(common: Fields) {
+    this.common = Object.fromEntries(Object.entries(common).map(([key, value]) => [key, this.share(value)]));
+  }
+
+  unpack(fields: Fields): TaskSpec {
+    const task: Fields = { ...this.common };
+    for (const key of Object.keys(fields)) task[key] = this.share(fields[key]);
+    return task as unknown as TaskSpec;
+  }
+
+  private share(value: unknown): unknown {
     if (value === null || typeof value !== "object") return value;
     const json = JSON.stringify(value);
-    let one = shared.get(json);
-    if (one === undefined) shared.set(json, (one = deepFreeze(value)));
+    let one = this.shared.get(json);
+    if (one === undefined) this.shared.set(json, (one = deepFreeze(value)));
     return one;
-  };
-  for (const key of Object.keys(common)) common[key] = share(common[key]);
-  return own.map((fields) => {
-    const task: Fields = { ...common };
-    for (const key of Object.keys(fields)) task[key] = share(fields[key]);
-    return task as unknown as TaskSpec;
-  });
+  }
+}
+
+/** Every task of a packed list (tests, and any reader that has the whole of it). */
+export function unpackTasks({ common, own }: PlanTasks): TaskSpec[] {
+  const unpacker = new TaskUnpacker(common);
+  return own.map((fields) => unpacker.unpack(fields));
 }
 
 function deepFreeze<T>(value: T): T {
