@@ -236,11 +236,8 @@ export class Runtime {
 
   /** What the scheduler needs of each task and workflow that has a trigger. */
   private schedulerTasks(): SchedulerTask[] {
-    return [...this.jobs.values()].flatMap((job) =>
-      job.trigger === null || !ClusterNode.eligible(job, this.labels)
-        ? []
-        : [{ name: job.name, trigger: job.trigger, timezone: job.timezone, jitterMs: job.jitterMs, catchUp: job.catchUp, catchUpWindowMs: job.catchUpWindowMs }],
-    );
+    // The jobs themselves, which have every field the scheduler reads: not a copy of each, held for months.
+    return [...this.jobs.values()].filter((job): job is Job & SchedulerTask => job.trigger !== null && ClusterNode.eligible(job, this.labels));
   }
 
   /**
