@@ -4,6 +4,7 @@ import { parseListen } from "../../config/listen.js";
 import { parseDuration } from "../../time/duration.js";
 import { cli, configPath, createDaemon, UserError } from "../context.js";
 import { serveAsDaemon } from "../service.js";
+import { holdYoungGeneration } from "../../util/young-generation.js";
 
 interface RunOptions {
   grace: string;
@@ -28,7 +29,10 @@ export function registerRun(program: Command): void {
       if (options.api !== undefined && parseListen(options.api) === null) throw new UserError(`--api "${options.api}" is not HOST:PORT: use e.g. 127.0.0.1:7070`, 2);
       cli.outlivesReader = true;
       const path = configPath(command, file);
+      // What the start-up allocates must not size the idle daemon's heap (util/young-generation.ts).
+      const releaseYoungGeneration = holdYoungGeneration();
       const orchestrator = await createDaemon(command, path, { dryRun: options.dryRun, labels: labelsOf(options.label) }, { apiOverride: options.api });
+      orchestrator.bus.on("daemon.started", releaseYoungGeneration);
       const log = (message: string) => orchestrator.bus.emit("log", { level: "info", message });
 
       let signals = 0;
