@@ -47,7 +47,9 @@ export class TaskUnpacker {
   private readonly common: Fields;
 
   constructor(common: Fields) {
-    this.common = Object.fromEntries(Object.entries(common).map(([key, value]) => [key, this.share(value)]));
+    // Changed in place, not rebuilt: as JSON.parse made it, every field sits inside the object, and so in each copy.
+    for (const key of Object.keys(common)) common[key] = this.share(common[key]);
+    this.common = common;
   }
 
   unpack(fields: Fields): TaskSpec {
