@@ -8,6 +8,7 @@ import type { OrchestrationConfig } from "../config/model.js";
 import type { LogFormat } from "../events/log-sink.js";
 import type { LogLevel } from "../events/types.js";
 import type { Orchestrator } from "../orchestrator.js";
+import type { OrchestratorCore } from "../orchestrator-core.js";
 import type { RunStore } from "../store/contract.js";
 
 // In a module of its own so that main.ts can read it without loading the engine.
@@ -70,19 +71,47 @@ export async function createOrchestrator(
   orchestrator: Orchestrator;
   config: OrchestrationConfig;
 }> {
-  const options = globalOptions(command);
-  const [{ Orchestrator }, { attachLogSink }] = await Promise.all([import("../orchestrator.js"), import("../events/log-sink.js")]);
+  const { Orchestrator } = await import("../orchestrator.js");
   const orchestrator = new Orchestrator({ state: stateOverride(command), ...orchestratorOptions });
   const config = orchestrator.loadConfig(file, loadOptions);
-  const journal = toJournal(logStream);
+  await logTo(orchestrator, command, logStream);
+  return { orchestrator, config };
+}
+
+/**
+ * The engine for `orchestrate run`, which lives for months: its config is read in a child process
+ * (and so is every reload), and it never loads the YAML parser, the schema or the task builders.
+ */
+export async function createDaemon(
+  command: Command,
+  file: string,
+  orchestratorOptions: { dryRun?: boolean; labels?: string[]; executor?: Executor },
+  loadOptions: LoadOptions,
+): Promise<OrchestratorCore> {
+  const state = stateOverride(command);
+  // The child parses while this process loads the engine: on two cores, the two waits overlap.
+  const { readConfigApart } = await import("../config/read-apart.js");
+  const reading = readConfigApart(file, { stateOverride: state, ...loadOptions });
+  reading.catch(() => undefined); // handled below, once the engine is loaded: not an unhandled rejection meanwhile
+  const { OrchestratorCore } = await import("../orchestrator-core.js");
+  const orchestrator = new OrchestratorCore({ state, ...orchestratorOptions });
+  await orchestrator.loadConfigInChild(file, loadOptions, reading);
+  await logTo(orchestrator, command, process.stdout);
+  return orchestrator;
+}
+
+/** Logs go to `stream` the way the global options ask. */
+async function logTo(orchestrator: OrchestratorCore, command: Command, stream: NodeJS.WriteStream): Promise<void> {
+  const options = globalOptions(command);
+  const { attachLogSink } = await import("../events/log-sink.js");
+  const journal = toJournal(stream);
   attachLogSink(orchestrator.bus, {
-    stream: logStream,
+    stream,
     format: options.logFormat,
-    color: !journal && useColor(options, logStream),
+    color: !journal && useColor(options, stream),
     level: logLevel(options),
     priorityPrefix: journal,
   });
-  return { orchestrator, config };
 }
 
 /** Prints an error the way every command does; returns the exit code. */

@@ -7,7 +7,7 @@
 import { watch } from "node:fs";
 import { basename, dirname } from "node:path";
 import { ConfigError } from "../config/problems.js";
-import type { Orchestrator } from "../orchestrator.js";
+import type { OrchestratorCore } from "../orchestrator-core.js";
 import { reapOrphansAsInit } from "../run/reaper.js";
 import { serviceNotifier } from "../util/sd-notify.js";
 
@@ -22,7 +22,7 @@ export interface ServiceOptions {
 }
 
 /** Hooks the daemon up to its service manager; returns a function that unhooks it at exit. */
-export function serveAsDaemon(orchestrator: Orchestrator, options: ServiceOptions = {}): () => void {
+export function serveAsDaemon(orchestrator: OrchestratorCore, options: ServiceOptions = {}): () => void {
   const bus = orchestrator.bus;
   const log = (level: "info" | "warn" | "error", message: string) => bus.emit("log", { level, message });
   const systemd = serviceNotifier(process.env, (message) => log("warn", message));
@@ -91,7 +91,7 @@ export function serveAsDaemon(orchestrator: Orchestrator, options: ServiceOption
   return () => cleanups.forEach((cleanup) => cleanup());
 }
 
-function statusLine(orchestrator: Orchestrator, running: number): string {
+function statusLine(orchestrator: OrchestratorCore, running: number): string {
   const config = orchestrator.getConfig();
   const jobs = config.tasks.length + config.workflows.length;
   return `${jobs} task(s) and workflow(s), ${running} run(s) going`;

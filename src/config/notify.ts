@@ -8,6 +8,7 @@ import type { ApiSpec, NotifySpec } from "./model.js";
 import { listOfKeys } from "./problems.js";
 import type { RawNotify } from "./schema.js";
 import { parseDuration } from "../time/duration.js";
+import { parseListen } from "./listen.js";
 
 const KINDS = ["webhook", "command", "heartbeat"] as const;
 const DEFAULT_TIMEOUT_MS = { webhook: 10_000, command: 30_000, heartbeat: 10_000 };
@@ -57,13 +58,4 @@ export function readApi(raw: { listen: string; token_env?: string } | undefined,
   const parsed = parseListen(listen);
   if (!parsed) return null;
   return { ...parsed, tokenEnv: raw?.token_env ?? null };
-}
-
-/** `127.0.0.1:7070`, `[::1]:7070`, `localhost:7070`; null when it is not HOST:PORT. */
-export function parseListen(text: string): { host: string; port: number } | null {
-  const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:\s\[\]]+)):(\d{1,5})$/.exec(text.trim());
-  if (!match) return null;
-  const port = Number(match[3]);
-  if (port < 1 || port > 65_535) return null;
-  return { host: match[1] ?? match[2]!, port };
 }

@@ -1,21 +1,12 @@
 /**
- * One-off runs (`orchestrate schedule`, the library's `schedule()`) as tasks, made by the same
- * normalizer as every other task, with the settings of the config's `defaults:` that make sense for
- * a single run of one URL or one script.
+ * One-off runs (`orchestrate schedule`, the library's `schedule()`): their name and whether they can
+ * run, checked before they are queued. The task a one-off runs as is made in one-off-task.ts, apart:
+ * it needs the normalizer (and zod), which a daemon loads only once a one-off comes due.
  */
-import { dirname } from "node:path";
 import { maskUrl } from "../util/url.js";
 import { requireFile } from "./context.js";
-import { httpUrlProblem, splitCredentials } from "./http-url.js";
-import { DEFAULT_HTTP_TIMEOUT_MS, type Action, type OneOffSpec, type TaskSpec } from "./model.js";
-import { taskFromValues, TaskValuesError } from "./normalize.js";
-import type { RawTask } from "./schema.js";
-
-/**
- * The defaults a one-off takes. Not its trigger, action or skip rules (it has its own, or none), nor
- * concurrency and catch-up (each one-off is its own request), nor cwd (a script runs in its folder).
- */
-const ONE_OFF_DEFAULTS = ["timezone", "timeout", "kill_grace", "retries", "retry_delay", "retry_max_delay", "deadline", "env"] as const;
+import { httpUrlProblem } from "./http-url.js";
+import type { OneOffSpec } from "./model.js";
 
 /** The task name a one-off is recorded under: what it does, readable in `history`, credentials masked. */
 export function oneOffTaskName(spec: OneOffSpec): string {
@@ -25,29 +16,4 @@ export function oneOffTaskName(spec: OneOffSpec): string {
 /** Why a one-off cannot run as given (a URL that is not one, a script that is not there), or null: asked before it is queued. */
 export function oneOffProblem(spec: OneOffSpec): string | null {
   return spec.kind === "http" ? httpUrlProblem(spec.url) : requireFile(spec.path, "file", "script");
-}
-
-/**
- * A one-off as a task: an HTTP GET with seed 000's behaviour (3 retries, so 4 attempts, the last
- * error kept) unless the config's defaults set retries, or a script run once with its parameters,
- * which are data, never templates.
- */
-export function oneOffTask(spec: OneOffSpec, config: { dir: string; defaults: RawTask | null }): TaskSpec {
-  const defaults: Record<string, unknown> = {};
-  for (const key of ONE_OFF_DEFAULTS) if (config.defaults?.[key] !== undefined) defaults[key] = config.defaults[key];
-  const action: Action = spec.kind === "http" ? httpAction(spec.url) : { kind: "scripts", scripts: [{ path: spec.path, displayPath: spec.path, params: spec.params, templated: false }], repeat: [] };
-  const values = {
-    concurrency: "allow",
-    ...(spec.kind === "script" && { type: spec.type, cwd: dirname(spec.path) }),
-  };
-  return taskFromValues(oneOffTaskName(spec), values, { dir: config.dir, defaults: defaults as RawTask, action, checkName: false });
-}
-
-/** A GET of `url`; credentials in it go as Basic auth, as in an http task (the queue keeps the URL as given). */
-function httpAction(given: string): Action {
-  const problem = httpUrlProblem(given);
-  if (problem) throw new TaskValuesError(oneOffTaskName({ kind: "http", url: given }), [problem]);
-  const { url, authorization } = splitCredentials(given);
-  const headers: Record<string, string> = authorization === null ? {} : { Authorization: authorization };
-  return { kind: "http", http: { url, method: "GET", headers, body: null, timeoutMs: DEFAULT_HTTP_TIMEOUT_MS, expect: ["2xx"] } };
 }

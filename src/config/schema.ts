@@ -7,6 +7,7 @@ import { z } from "zod";
 import { DURATION_EXAMPLES, DURATION_PATTERN, formatDuration, MAX_DURATION_MS, MIN_INTERVAL_MS, parseDuration } from "../time/duration.js";
 import { httpUrlProblem } from "./http-url.js";
 import { showValue } from "./problems.js";
+import { NODE_LABEL } from "./node-label.js";
 import { SIZE_PATTERN } from "./size.js";
 import { suggestTimezone } from "./suggest.js";
 import { isRealDate, isValidTimezone, parseTimeText, TIME_EXAMPLES, TIME_PATTERN } from "../time/zones.js";
@@ -191,8 +192,6 @@ const timezone = checked(text("an IANA timezone like Europe/Berlin"), (value) =>
   return `unknown timezone ${showValue(value)}${hint}`;
 });
 
-/** A node's label (`run --label`): what `nodes:` names. */
-export const NODE_LABEL = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const nodeLabel = z.string(expecting("a label")).regex(NODE_LABEL, { error: 'a label holds letters, digits, "_", "." and "-", starting with a letter or digit' });
 
 /** An account as /etc/passwd and /etc/group name them (POSIX portable names), or a number. */

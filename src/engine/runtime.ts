@@ -1,11 +1,10 @@
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { type OneOffSpec, type OrchestrationConfig, type TaskSpec } from "../config/model.js";
-import { oneOffTask, oneOffTaskName } from "../config/one-off.js";
+import { oneOffTaskName } from "../config/one-off.js";
 import type { EventBus } from "../events/bus.js";
 import { attachJournal } from "../events/journal.js";
 import type { Executor } from "../run/executor.js";
-import { LocalExecutor } from "../run/local-executor.js";
 import { Scheduler } from "../schedule/scheduler.js";
 import type { Fire, SchedulerTask } from "../schedule/types.js";
 import type { RunStore } from "../store/contract.js";
@@ -56,8 +55,8 @@ export interface RuntimeOptions {
   random: () => number;
   /** The environment scripts inherit. */
   baseEnv: Record<string, string | undefined>;
-  /** Where processes start (default: children of this process). */
-  executor?: Executor;
+  /** Where processes start: children of this process, or of the spawner process. */
+  executor: Executor;
   /** Log what would run, run nothing. */
   dryRun?: boolean;
   /** Run ids reserved at a time: 16 for a daemon, 1 for a command that runs one task. */
@@ -106,7 +105,7 @@ export class Runtime {
   constructor(private readonly options: RuntimeOptions) {
     const { store, bus, clock, config } = options;
     this.nodeId = `${hostname()}:${process.pid}:${clock.now()}`;
-    this.executor = options.executor ?? new LocalExecutor();
+    this.executor = options.executor;
     // A shared store's ids are reserved over the network, and a node that ran out would hand out
     // ids another node may hold: a cluster node keeps hundreds in hand (a burst, an outage).
     this.recorder = new RunRecorder({ store, bus, clock, idBlock: options.idBlock ?? (store.cluster ? CLUSTER_ID_BLOCK : undefined) });
@@ -142,7 +141,7 @@ export class Runtime {
     });
     await this.controls.start(this.unwatch !== null);
     if (withOneOffs) {
-      this.oneOffs = new OneOffPoller({ store, bus, clock, run: (pending) => this.runOneOff(pending) });
+      this.oneOffs = new OneOffPoller({ store, bus, clock, run: (pending) => void this.runOneOff(pending) });
       this.oneOffs.start(this.unwatch !== null);
     }
   }
@@ -236,11 +235,8 @@ export class Runtime {
 
   /** What the scheduler needs of each task and workflow that has a trigger. */
   private schedulerTasks(): SchedulerTask[] {
-    return [...this.jobs.values()].flatMap((job) =>
-      job.trigger === null || !ClusterNode.eligible(job, this.labels)
-        ? []
-        : [{ name: job.name, trigger: job.trigger, timezone: job.timezone, jitterMs: job.jitterMs, catchUp: job.catchUp, catchUpWindowMs: job.catchUpWindowMs }],
-    );
+    // The jobs themselves, which have every field the scheduler reads: not a copy of each, held for months.
+    return [...this.jobs.values()].filter((job): job is Job & SchedulerTask => job.trigger !== null && ClusterNode.eligible(job, this.labels));
   }
 
   /**
@@ -275,7 +271,9 @@ export class Runtime {
     return this.options.labels ?? [];
   }
 
-  private runOneOff(pending: PendingRun): void {
+  private async runOneOff(pending: PendingRun): Promise<void> {
+    // Loaded when a one-off comes due: it needs the config's normalizer, which a daemon holds for nothing else.
+    const { oneOffTask } = await import("../config/one-off-task.js");
     const { bus, clock, config } = this.options;
     let task: TaskSpec;
     try {

@@ -7,7 +7,6 @@
  */
 import { isWorkflow, type TaskSpec, type WorkflowSpec } from "../config/model.js";
 import { skippedAhead } from "../run/skip.js";
-import { describeTrigger } from "../schedule/describe.js";
 import { nextFireAfter } from "../schedule/trigger.js";
 import type { RunStore } from "../store/contract.js";
 import type { RunRecord } from "../store/types.js";
@@ -44,6 +43,8 @@ export interface LiveView {
 }
 
 export async function jobStatuses(jobs: Job[], store: RunStore, nowMs: number, live?: LiveView): Promise<JobStatus[]> {
+  // Schedules in words (cronstrue) are loaded when asked for: a daemon may never be.
+  const { describeTrigger } = await import("../schedule/describe.js");
   const lastSlots = live ? null : await store.lastSlots();
   const paused = live ? null : await store.pausedTasks();
   const running = live ? null : await store.history({ status: "running", limit: 10_000 });

@@ -151,13 +151,18 @@ function cronFor(expression: string, timezone: string): Cron {
   const key = `${expression}\u0000${timezone}`;
   let cron = parsed.get(key);
   if (!cron) {
-    const options: CronOptions = { ...CRONER_OPTIONS, paused: true, timezone };
+    // UTC has no rules to look up: a fixed offset spares the time zone database (~6 MB of ICU data a daemon would otherwise map in).
+    const zone: CronOptions = UTC_ZONES.has(timezone) ? { utcOffset: 0 } : { timezone };
+    const options: CronOptions = { ...CRONER_OPTIONS, paused: true, ...zone };
     cron = new Cron(normalise(expression), options);
     releaseYearTable(cron);
     parsed.set(key, cron);
   }
   return cron;
 }
+
+/** The IANA names of UTC itself (links included), which never change offset. */
+const UTC_ZONES = new Set(["UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu", "GMT", "Etc/GMT", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0", "GMT0", "GMT+0", "GMT-0", "Etc/Greenwich", "Greenwich"]);
 
 const NO_YEARS: number[] = [];
 

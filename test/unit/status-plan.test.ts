@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { configOf } from "./config-fixture.js";
+import { statusPlanKey } from "../../src/config/source.js";
 import { planPath, readStatusPlan, writeStatusPlan } from "../../src/engine/status-plan.js";
 
 const dirs: string[] = [];
@@ -31,7 +32,7 @@ workflows:
     const dir = mkdtempSync(join(tmpdir(), "orchestrate-plan-"));
     dirs.push(dir);
     const config = { ...configOf(yaml), state: join(dir, "state.db") };
-    writeStatusPlan(config, yaml, "1.2.3");
+    writeStatusPlan(config, statusPlanKey(yaml, "1.2.3"));
     const plan = readStatusPlan(planPath(config.state)!, yaml, "1.2.3")!;
     expect(plan.state).toBe(config.state);
     expect(plan.jobs).toEqual([
@@ -45,7 +46,7 @@ workflows:
     const dir = mkdtempSync(join(tmpdir(), "orchestrate-plan-"));
     dirs.push(dir);
     const config = { ...configOf(yaml), state: join(dir, "state.db") };
-    writeStatusPlan(config, yaml, "1.2.3");
+    writeStatusPlan(config, statusPlanKey(yaml, "1.2.3"));
     const path = planPath(config.state)!;
     expect(readStatusPlan(path, yaml + "\n", "1.2.3")).toBeNull();
     expect(readStatusPlan(path, yaml, "1.2.4")).toBeNull();

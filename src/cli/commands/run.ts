@@ -1,9 +1,10 @@
 import type { Command } from "commander";
-import { NODE_LABEL } from "../../config/schema.js";
-import { parseListen } from "../../config/notify.js";
+import { NODE_LABEL } from "../../config/node-label.js";
+import { parseListen } from "../../config/listen.js";
 import { parseDuration } from "../../time/duration.js";
-import { cli, configPath, createOrchestrator, UserError } from "../context.js";
+import { cli, configPath, createDaemon, UserError } from "../context.js";
 import { serveAsDaemon } from "../service.js";
+import { holdYoungGeneration } from "../../util/young-generation.js";
 
 interface RunOptions {
   grace: string;
@@ -30,10 +31,11 @@ export function registerRun(program: Command): void {
       const path = configPath(command, file);
       // Forked first, while this process is at its smallest: every child is started by it.
       let warn = (message: string): void => void process.stderr.write(`orchestrate: ${message}\n`);
-      const executor = options.dryRun || process.env.ORCHESTRATE_SPAWNER === "off" ? undefined : await startSpawner((message) => warn(message));
-      const { orchestrator } = await createOrchestrator(command, path, { dryRun: options.dryRun, labels: labelsOf(options.label), executor }, process.stdout, {
-        apiOverride: options.api,
-      });
+      const executor = options.dryRun || process.env.ORCHESTRATE_SPAWNER === "off" ? await inThisProcess() : await startSpawner((message) => warn(message));
+      // What the start-up allocates must not size the idle daemon's heap (util/young-generation.ts).
+      const releaseYoungGeneration = holdYoungGeneration();
+      const orchestrator = await createDaemon(command, path, { dryRun: options.dryRun, labels: labelsOf(options.label), executor }, { apiOverride: options.api });
+      orchestrator.bus.on("daemon.started", releaseYoungGeneration);
       const log = (message: string) => orchestrator.bus.emit("log", { level: "info", message });
       warn = (message: string) => orchestrator.bus.emit("log", { level: "warn", message });
 
@@ -61,10 +63,16 @@ export function registerRun(program: Command): void {
       );
 
       await orchestrator.executeTasks();
-      executor?.close();
+      if ("close" in executor) executor.close();
       unhook();
       log("stopped");
     });
+}
+
+/** Children started by the daemon itself (`--dry-run` starts none; ORCHESTRATE_SPAWNER=off). */
+async function inThisProcess() {
+  const { LocalExecutor } = await import("../../run/local-executor.js");
+  return new LocalExecutor();
 }
 
 async function startSpawner(onWarning: (message: string) => void) {
