@@ -83,3 +83,18 @@ export function sample(pid) {
   if (cpu === null) return null;
   return { at: performance.now(), cpu, ...memoryMb(pid), wakeups: wakeups(pid) };
 }
+
+/** The spawner process of the orchestrate daemon `daemonPid` (src/spawner/main.ts), if it has one. */
+export function spawnerOf(daemonPid) {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === daemonPid && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("spawner/main.js")) return Number(entry);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return null;
+}

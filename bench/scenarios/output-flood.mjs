@@ -4,13 +4,13 @@
  * spawner's, which reads the pipes) and how long the run takes, against `cat > /dev/null` reading the same stream. The daemon's own log goes to a
  * pipe that a separate `cat > /dev/null` drains, as journald would.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { run as runToExit, start, until } from "../lib/child.mjs";
 import { ourContenders, serving } from "../lib/contenders.mjs";
 import { withTempDir, writeConfig, writeScript } from "../lib/project.mjs";
-import { memoryMb } from "../lib/proc.mjs";
+import { memoryMb, spawnerOf } from "../lib/proc.mjs";
 import { num, row, times } from "../lib/table.mjs";
 
 export const name = "output-flood";
@@ -94,21 +94,6 @@ async function flood(dir, contender) {
     await logReader.stop();
     await served?.close();
   }
-}
-
-/** The daemon's spawner process (src/spawner/main.ts), if it has one. */
-function spawnerOf(daemonPid) {
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === daemonPid && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("spawner/main.js")) return Number(entry);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return null;
 }
 
 function tableExists(db, name) {
