@@ -44,6 +44,7 @@ export class SpawnerExecutor implements Executor {
   private nextId = 1;
   private readonly handed = new Map<number, Handed>();
   private closed = false;
+  private readonly outboxes = new Map<ChildProcess, ToSpawner[]>();
   /** Output handled since the spawner was last told, and whether telling it is scheduled. */
   private taken = 0;
   private takenScheduled = false;
@@ -107,7 +108,9 @@ export class SpawnerExecutor implements Executor {
     const spawner = fork(SPAWNER_MAIN, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], execArgv: SPAWNER_FLAGS, serialization: "advanced" });
     this.spawner = spawner;
     if (spawner.pid !== undefined) markOwnChild(spawner.pid, true);
-    spawner.on("message", (message: FromSpawner) => this.receive(message));
+    spawner.on("message", (messages: FromSpawner[]) => {
+      for (const message of messages) this.receive(message);
+    });
     spawner.on("error", (error) => this.options.onWarning?.(`the spawner process: ${error.message}`));
     spawner.once("exit", (code, signal) => this.lost(spawner, code, signal));
     this.hold(spawner, false);
@@ -125,12 +128,24 @@ export class SpawnerExecutor implements Executor {
     }
   }
 
+  /** Sent together at the end of this turn's synchronous work: a burst of starts is one message. */
   private send(spawner: ChildProcess, message: ToSpawner): void {
-    if (!spawner.connected) return;
+    let outbox = this.outboxes.get(spawner);
+    if (!outbox) {
+      this.outboxes.set(spawner, (outbox = []));
+      queueMicrotask(() => this.flush(spawner));
+    }
+    outbox.push(message);
+  }
+
+  private flush(spawner: ChildProcess): void {
+    const messages = this.outboxes.get(spawner) ?? [];
+    this.outboxes.delete(spawner);
+    if (!spawner.connected || messages.length === 0) return;
     try {
-      spawner.send(message);
+      spawner.send(messages);
     } catch {
-      // The channel closed between the check and the send: its exit handler ends the process.
+      // The channel closed between the check and the send: its exit handler ends the processes.
     }
   }
 

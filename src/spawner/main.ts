@@ -29,8 +29,22 @@ const MAX_UNREAD_BYTES = 2 * 1024 * 1024;
 const running = new Map<number, RunningProcess>();
 let unreadBytes = 0;
 
+/**
+ * Messages go out together, once per turn of the loop: serializing one costs about as much as
+ * serializing a hundred (a burst of starts sent a message per start and per end spent ~1.5 ms of
+ * CPU per run on it, beside the fork).
+ */
+let outbox: FromSpawner[] = [];
+
 function send(message: FromSpawner): void {
-  if (process.connected) process.send!(message);
+  if (outbox.length === 0) setImmediate(flush);
+  outbox.push(message);
+}
+
+function flush(): void {
+  const messages = outbox;
+  outbox = [];
+  if (process.connected) process.send!(messages);
 }
 
 /** One process's output on its way to the daemon, and what of it was left out. */
@@ -62,7 +76,11 @@ function start(id: number, { output, ...spec }: WireSpec): void {
   });
 }
 
-process.on("message", (message: ToSpawner) => {
+process.on("message", (messages: ToSpawner[]) => {
+  for (const message of messages) receive(message);
+});
+
+function receive(message: ToSpawner): void {
   switch (message.type) {
     case "start":
       return start(message.id, message.spec);
@@ -74,7 +92,7 @@ process.on("message", (message: ToSpawner) => {
       unreadBytes = Math.max(0, unreadBytes - message.bytes);
       return;
   }
-});
+}
 
 // The daemon is gone (exited, crashed, killed): nobody will wait for, stop or record these any more.
 process.on("disconnect", () => {
