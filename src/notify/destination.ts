@@ -69,7 +69,12 @@ export class Destination {
       this.queue.shift();
       this.deps.dropped(this.name, ++this.droppedCount);
     }
-    if (!this.sending) void this.drain();
+    // Delivered from the next turn of the loop, never inside the one that starts runs: a fire's
+    // run.started comes just before its start is handed to the spawner.
+    if (!this.sending) {
+      this.sending = true;
+      setImmediate(() => void this.drain());
+    }
   }
 
   /** Resolves when everything queued was delivered or given up, at most `timeoutMs` (a stopping daemon). */
