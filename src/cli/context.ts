@@ -63,7 +63,7 @@ export function useColor(options: GlobalOptions, stream: NodeJS.WriteStream): bo
 export async function createOrchestrator(
   command: Command,
   file: string,
-  orchestratorOptions: { dryRun?: boolean; labels?: string[]; executor?: Executor } = {},
+  orchestratorOptions: { dryRun?: boolean; labels?: string[] } = {},
   // stderr when stdout carries the command's data (--json).
   logStream: NodeJS.WriteStream = process.stdout,
   loadOptions: LoadOptions = {},

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { LineSplitter } from "../run/line-splitter.js";
+import { findRunGroups } from "../run/orphans.js";
 import { markOwnChild } from "../run/supervise.js";
 
 import type { Executor, ProcessOutcome, ProcessSpec, RunningProcess } from "../run/executor.js";
@@ -202,8 +203,10 @@ export class SpawnerExecutor implements Executor {
 
   /**
    * The spawner exited. If the daemon did not ask for it, what it ran can no longer be watched:
-   * each group is killed (a process whose pid never arrived was killed with the spawner's own
-   * channel... or was never started) and ends as failed, saying why. The next start gets a new one.
+   * each group whose pid the spawner had reported is killed, and so is any group holding a process
+   * of the same run (found by ORCHESTRATE_RUN_ID and ORCHESTRATE_TASK in its environment: one started
+   * in the instant before its pid was reported). Every process handed to it ends as failed, saying
+   * why. The next start gets a new spawner.
    */
   private lost(spawner: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (spawner.pid !== undefined) markOwnChild(spawner.pid, false);
@@ -214,6 +217,8 @@ export class SpawnerExecutor implements Executor {
       if (handed.spawner !== spawner) continue;
       lost++;
       killGroup(handed.pid);
+      const { ORCHESTRATE_RUN_ID: runId, ORCHESTRATE_TASK: task } = handed.spec.env;
+      if (handed.pid === undefined && runId !== undefined && task !== undefined) for (const pgid of findRunGroups(Number(runId), task)) killGroup(pgid);
       this.finish(id, {
         exitCode: null,
         signal: null,
