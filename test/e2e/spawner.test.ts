@@ -1,17 +1,6 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { alive, BIN, historyOf, linesOf, scratchPerTest, waitFor, withDeadline } from "../helpers/project.js";
-
-/** The parent of `pid`, from /proc. */
-function parentOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-}
-
-function commandLineOf(pid: number): string {
-  return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-}
+import { alive, BIN, historyOf, linesOf, scratchPerTest, spawnerOf, waitFor, withDeadline } from "../helpers/project.js";
 
 const LONG_TASK = `
 tasks:
@@ -24,22 +13,22 @@ tasks:
 describe("the daemon starts its children through a small spawner process", () => {
   const { project, daemon, defer } = scratchPerTest();
 
-  it("a script's parent is the spawner, a child of the daemon that loads no config", async () => {
+  /** A daemon running LONG_TASK, once its first script has started: the script's pid and its parent's. */
+  async function longTaskRunning() {
     const p = project({ "orchestration.yaml": LONG_TASK });
     const d = daemon(["run", "--grace", "1s"], p.dir);
     await waitFor(() => linesOf(p.path("spawner.txt")).length > 0, { what: "the script to start" });
-    const spawner = Number(linesOf(p.path("spawner.txt"))[0]);
-    expect(parentOf(spawner)).toBe(d.child.pid);
-    expect(commandLineOf(spawner)).toMatch(/spawner\/main\.js/);
+    return { p, d, script: Number(linesOf(p.path("pids.txt"))[0]), spawner: Number(linesOf(p.path("spawner.txt"))[0]) };
+  }
+
+  it("a script's parent is the spawner, a child of the daemon", async () => {
+    const { d, spawner } = await longTaskRunning();
+    expect(spawnerOf(d.child.pid!)).toBe(spawner);
     expect(await d.stop()).toBe(0);
   });
 
   it("a SIGKILL of the daemon kills what the spawner runs, and the restart records the run interrupted", async () => {
-    const p = project({ "orchestration.yaml": LONG_TASK });
-    const d = daemon(["run", "--grace", "1s"], p.dir);
-    await waitFor(() => linesOf(p.path("spawner.txt")).length > 0, { what: "the script to start" });
-    const script = Number(linesOf(p.path("pids.txt"))[0]);
-    const spawner = Number(linesOf(p.path("spawner.txt"))[0]);
+    const { p, d, script, spawner } = await longTaskRunning();
     d.kill();
     await d.exited;
     await waitFor(() => !alive(script) && !alive(spawner), { what: "the script and the spawner to be gone", timeoutMs: 10_000 });
@@ -53,11 +42,7 @@ describe("the daemon starts its children through a small spawner process", () =>
   });
 
   it("a SIGKILL of the spawner fails the run it was running, kills its group, and the next fire gets a new spawner", async () => {
-    const p = project({ "orchestration.yaml": LONG_TASK });
-    const d = daemon(["run", "--grace", "1s"], p.dir);
-    await waitFor(() => linesOf(p.path("spawner.txt")).length > 0, { what: "the script to start" });
-    const script = Number(linesOf(p.path("pids.txt"))[0]);
-    const spawner = Number(linesOf(p.path("spawner.txt"))[0]);
+    const { p, d, script, spawner } = await longTaskRunning();
     process.kill(spawner, "SIGKILL");
     await d.waitForOutput(/\[long#1\] failed.*the spawner process that started it killed by SIGKILL/);
     await d.waitForOutput(/the spawner process killed by SIGKILL; 1 running process\(es\) were killed/);
@@ -66,7 +51,7 @@ describe("the daemon starts its children through a small spawner process", () =>
     await waitFor(() => linesOf(p.path("spawner.txt")).length > 0 && Number(linesOf(p.path("spawner.txt"))[0]) !== spawner, {
       what: "a run under a new spawner",
     });
-    expect(parentOf(Number(linesOf(p.path("spawner.txt"))[0]))).toBe(d.child.pid);
+    expect(spawnerOf(d.child.pid!)).toBe(Number(linesOf(p.path("spawner.txt"))[0]));
     expect(await d.stop(30_000)).toBe(0);
   });
 
@@ -90,5 +75,32 @@ tasks:
     expect(await withDeadline(exited, 30_000, "the daemon to stop after SIGINT")).toBe(0);
     expect(linesOf(p.path("done.txt"))).toEqual(["done"]);
     await waitFor(() => !alive(spawner), { what: "the spawner to exit with the daemon", timeoutMs: 10_000 });
+  });
+});
+
+describe("a script that floods its output through the spawner", () => {
+  const { project, daemon } = scratchPerTest();
+
+  it("runs to the end, keeps the tail whole in its record, and the daemon goes on firing", async () => {
+    const p = project({
+      "orchestration.yaml": `
+tasks:
+  flood:
+    delay: 1s
+    command: "yes 0123456789abcdefghij0123456789abcdefghij | head -n 1600000; echo the-last-line"
+  after:
+    cron: "* * * * * *"
+    command: "date +%s >> after.txt"
+`,
+    });
+    // -q: the log keeps only warnings, so this test does not hold 64 MiB of log text.
+    const d = daemon(["run", "-q", "--grace", "1s"], p.dir);
+    await waitFor(async () => (await historyOf(p.dir, ["flood"])).some((r) => r.status === "succeeded"), { what: "the flood run to succeed", timeoutMs: 60_000 });
+    const [run] = await historyOf(p.dir, ["flood"]);
+    expect(run!.output.endsWith("0123456789abcdefghij0123456789abcdefghij\nthe-last-line")).toBe(true);
+    expect(Buffer.byteLength(run!.output)).toBeLessThanOrEqual(64 * 1024);
+    const before = linesOf(p.path("after.txt")).length;
+    await waitFor(() => linesOf(p.path("after.txt")).length > before, { what: "a fire after the flood" });
+    expect(await d.stop()).toBe(0);
   });
 });
