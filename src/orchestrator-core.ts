@@ -338,7 +338,8 @@ export class OrchestratorCore {
       bus: this.bus,
       clock: this.clock,
       random: this.options.random ?? Math.random,
-      baseEnv: this.options.env ?? process.env,
+      // A plain copy, made once: reading process.env goes through the C library at every key.
+      baseEnv: { ...(this.options.env ?? process.env) },
       executor: this.executor(),
       dryRun: this.options.dryRun,
       idBlock,

@@ -23,6 +23,13 @@ const MAX_REMINDER_MS = 600_000;
 export const DEFAULT_MAX_QUEUED = 100_000;
 const BATCH = 500;
 
+interface QueueEntry {
+  op: WriteOp;
+  seq: number;
+  /** Part of the batch being written now. */
+  flying?: boolean;
+}
+
 /**
  * Writes to the run store off the firing path. Writes are queued in order and applied in batches
  * (one transaction each); an update to a run merges into the run's earlier queued write, and a
@@ -41,12 +48,18 @@ export class RunRecorder implements RunWriter {
   private readonly retryMaxMs: number;
   private readonly maxQueued: number;
 
-  private queue: Array<{ op: WriteOp; seq: number }> = [];
+  private queue: QueueEntry[] = [];
   /**
    * The first this many queue entries are being written now: nothing merges into them (a store
    * that writes asynchronously would otherwise commit the entry without what merged meanwhile).
    */
   private inFlight = 0;
+  /**
+   * The last queued entry of each run, and each task's queued slot: what a new write may merge
+   * into, found without scanning the queue (a burst of a thousand runs queues thousands of writes).
+   */
+  private readonly lastOfRun = new Map<number, QueueEntry>();
+  private readonly slotOfTask = new Map<string, QueueEntry>();
   private seq = 0;
   private committedSeq = 0;
   private waiters: Array<{ seq: number; resolve: () => void }> = [];
@@ -134,7 +147,9 @@ export class RunRecorder implements RunWriter {
   submit(op: WriteOp): Promise<void> {
     if (this.merge(op)) return this.committed(this.seq);
     const seq = ++this.seq;
-    this.queue.push({ op, seq });
+    const entry = { op, seq };
+    this.queue.push(entry);
+    this.index(entry);
     if (this.queue.length > this.maxQueued) this.dropOldest();
     this.kick();
     return this.committed(seq);
@@ -183,36 +198,55 @@ export class RunRecorder implements RunWriter {
   /** An update joins its run's queued write; a slot replaces its task's older queued slot. */
   private merge(op: WriteOp): boolean {
     if (op.kind === "slot") {
-      const queued = this.queue.find((e, i) => i >= this.inFlight && e.op.kind === "slot" && e.op.task === op.task);
-      if (!queued) return false;
+      const queued = this.slotOfTask.get(op.task);
+      if (!queued || queued.flying) return false;
       const slotMs = Math.max((queued.op as typeof op).slotMs, op.slotMs);
       queued.op = { ...op, slotMs };
       queued.seq = ++this.seq;
       return true;
     }
     if (op.kind !== "update") return false;
+    const entry = this.lastOfRun.get(op.id);
+    // Never move a write past a message of the same run: keep it simple and stop there.
+    if (!entry || entry.flying || entry.op.kind === "message") return false;
     const patch = Object.fromEntries(Object.entries(op.patch).filter(([, v]) => v !== undefined)) as RunPatch;
-    for (let i = this.queue.length - 1; i >= this.inFlight; i--) {
-      const entry = this.queue[i]!;
-      const queued = entry.op;
-      if (queued.kind === "update" && queued.id === op.id) {
-        entry.op = { ...queued, patch: { ...queued.patch, ...patch } };
-        entry.seq = ++this.seq;
-        return true;
-      }
-      if (queued.kind === "create" && queued.run.id === op.id) {
-        entry.op = { ...queued, run: { ...queued.run, ...patch } };
-        entry.seq = ++this.seq;
-        return true;
-      }
-      // Never move a write past a message of the same run: keep it simple and stop here.
-      if (queued.kind === "message" && queued.id === op.id) return false;
+    const queued = entry.op;
+    if (queued.kind === "update") entry.op = { ...queued, patch: { ...queued.patch, ...patch } };
+    else if (queued.kind === "create") entry.op = { ...queued, run: { ...queued.run, ...patch } };
+    else return false;
+    entry.seq = ++this.seq;
+    return true;
+  }
+
+  /** Makes a queued entry the one later writes of its run (or its task's slot) merge into. */
+  private index(entry: QueueEntry): void {
+    const { op } = entry;
+    if (op.kind === "slot") this.slotOfTask.set(op.task, entry);
+    else if (op.kind === "create") this.lastOfRun.set(op.run.id, entry);
+    else if (op.kind === "update" || op.kind === "message") this.lastOfRun.set(op.id, entry);
+  }
+
+  /** An entry left the queue (written, or dropped): nothing merges into it any more. */
+  private unindex(entry: QueueEntry): void {
+    const { op } = entry;
+    if (op.kind === "slot") {
+      if (this.slotOfTask.get(op.task) === entry) this.slotOfTask.delete(op.task);
+      return;
     }
-    return false;
+    const id = op.kind === "create" ? op.run.id : op.kind === "update" || op.kind === "message" ? op.id : undefined;
+    if (id !== undefined && this.lastOfRun.get(id) === entry) this.lastOfRun.delete(id);
+  }
+
+  /** The first `count` entries are being written (or are not any more): nothing merges into them meanwhile. */
+  private setInFlight(count: number): void {
+    for (let i = 0; i < this.inFlight; i++) this.queue[i]!.flying = false;
+    this.inFlight = count;
+    for (let i = 0; i < count; i++) this.queue[i]!.flying = true;
   }
 
   private dropOldest(): void {
     const [oldest] = this.queue.splice(this.inFlight, 1);
+    if (oldest) this.unindex(oldest);
     this.droppedForSpace++;
     if (this.droppedForSpace === 1 || this.droppedForSpace % 1000 === 0) {
       this.bus.emit("log", {
@@ -237,11 +271,11 @@ export class RunRecorder implements RunWriter {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.slice(0, BATCH);
-      this.inFlight = batch.length;
+      this.setInFlight(batch.length);
       try {
         await this.store.applyWrites(batch.map((e) => e.op), { lockWaitMs: 0 });
       } catch (error) {
-        this.inFlight = 0;
+        this.setInFlight(0);
         if (!this.store.isTransient(error) && (await this.isolateBadWrite(batch))) continue;
         this.failed(error);
         this.draining = false;
@@ -251,29 +285,34 @@ export class RunRecorder implements RunWriter {
         });
         return;
       }
-      this.inFlight = 0;
+      this.setInFlight(0);
       this.queue.splice(0, batch.length);
+      for (const entry of batch) this.unindex(entry);
       this.markCommitted(Math.max(...batch.map((e) => e.seq)));
       this.recovered();
+      // What waited for this batch goes on before the next is written: a burst of starts leaves
+      // for the spawner while the rest of the burst's records are still queued.
+      if (this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
     this.markCommitted(this.seq);
     this.draining = false;
   }
 
   /** Applies a failing batch one write at a time; drops (and logs) the write the store can never accept. */
-  private async isolateBadWrite(batch: Array<{ op: WriteOp; seq: number }>): Promise<boolean> {
+  private async isolateBadWrite(batch: QueueEntry[]): Promise<boolean> {
     for (const entry of batch) {
-      this.inFlight = this.queue.indexOf(entry) + 1;
+      this.setInFlight(this.queue.indexOf(entry) + 1);
       try {
         await this.store.applyWrites([entry.op], { lockWaitMs: 0 });
         this.recovered();
       } catch (error) {
-        this.inFlight = 0;
+        this.setInFlight(0);
         if (this.store.isTransient(error)) return false;
         this.bus.emit("log", { level: "error", message: `dropped a write the state store rejects (${entry.op.kind}): ${messageOf(error)}` });
       }
-      this.inFlight = 0;
+      this.setInFlight(0);
       this.queue.splice(this.queue.indexOf(entry), 1);
+      this.unindex(entry);
       this.markCommitted(entry.seq);
     }
     return true;
@@ -281,9 +320,14 @@ export class RunRecorder implements RunWriter {
 
   private markCommitted(seq: number): void {
     this.committedSeq = Math.max(this.committedSeq, seq);
-    const ready = this.waiters.filter((w) => w.seq <= this.committedSeq || this.queue.every((e) => e.seq > w.seq));
-    this.waiters = this.waiters.filter((w) => !ready.includes(w));
-    for (const w of ready) w.resolve();
+    const ready: Array<() => void> = [];
+    const waiting: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.seq <= this.committedSeq || this.queue.every((e) => e.seq > w.seq)) ready.push(w.resolve);
+      else waiting.push(w);
+    }
+    this.waiters = waiting;
+    for (const resolve of ready) resolve();
   }
 
   private backoffMs(): number {

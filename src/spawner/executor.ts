@@ -6,7 +6,7 @@ import { markOwnChild } from "../run/supervise.js";
 
 import type { Executor, ProcessOutcome, ProcessSpec, RunningProcess } from "../run/executor.js";
 import type { OutputStream } from "../run/output-reader.js";
-import type { FromSpawner, ToSpawner } from "./protocol.js";
+import type { FromSpawner, ToSpawner, WireEnv } from "./protocol.js";
 
 const SPAWNER_MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
 /**
@@ -16,6 +16,11 @@ const SPAWNER_MAIN = fileURLToPath(new URL("./main.js", import.meta.url));
  * and its RSS after 500 starts is 60 MB instead of 64.
  */
 const SPAWNER_FLAGS = ["--v8-pool-size=0", "--max-semi-space-size=1"];
+
+/** Messages sent in one go at most (a serialized start is a few hundred bytes). */
+const MESSAGES_PER_BATCH = 32;
+/** Beyond this many variables set or unset, an environment is sent whole. */
+const MAX_ENV_CHANGES = 32;
 
 /** A process handed to the spawner and not finished yet. */
 interface Handed {
@@ -46,6 +51,8 @@ export class SpawnerExecutor implements Executor {
   private readonly handed = new Map<number, Handed>();
   private closed = false;
   private readonly outboxes = new Map<ChildProcess, ToSpawner[]>();
+  /** The environment last sent whole to each spawner (wireEnv). */
+  private readonly envBases = new WeakMap<ChildProcess, Record<string, string>>();
   /** Output handled since the spawner was last told, and whether telling it is scheduled. */
   private taken = 0;
   private takenScheduled = false;
@@ -65,8 +72,8 @@ export class SpawnerExecutor implements Executor {
     const handed: Handed = { spec, spawner, pid: undefined, resolve, startedAt: performance.now(), lines };
     this.handed.set(id, handed);
     if (this.handed.size === 1) this.hold(spawner, true);
-    const { onLine: _line, onChunk, onGap: _gap, ...rest } = spec;
-    this.send(spawner, { type: "start", id, spec: { ...rest, output: onLine !== undefined || onChunk !== undefined } });
+    const { onLine: _line, onChunk, onGap: _gap, env, ...rest } = spec;
+    this.send(spawner, { type: "start", id, spec: { ...rest, env: this.wireEnv(spawner, env), output: onLine !== undefined || onChunk !== undefined } });
     return {
       get pid() {
         return handed.pid;
@@ -129,7 +136,34 @@ export class SpawnerExecutor implements Executor {
     }
   }
 
-  /** Sent together at the end of this turn's synchronous work: a burst of starts is one message. */
+  /**
+   * `env` as its differences from the environment last sent whole to this spawner, or whole (and
+   * then the new base) when it differs in more than a few variables.
+   */
+  private wireEnv(spawner: ChildProcess, env: Record<string, string>): WireEnv {
+    const base = this.envBases.get(spawner);
+    if (base) {
+      const set: Record<string, string> = Object.create(null);
+      const unset: string[] = [];
+      let changes = 0;
+      for (const key of Object.keys(env)) {
+        if (base[key] !== env[key] || !Object.hasOwn(base, key)) {
+          set[key] = env[key]!;
+          changes++;
+        }
+      }
+      for (const key of Object.keys(base)) if (!Object.hasOwn(env, key)) unset.push(key);
+      if (changes + unset.length <= MAX_ENV_CHANGES) return { set, unset };
+    }
+    this.envBases.set(spawner, env);
+    return { base: env };
+  }
+
+  /**
+   * Sent together at the end of this turn's synchronous work, or as soon as a batch is full: a
+   * burst of starts goes in a few messages, and the spawner starts on the first while the daemon
+   * still prepares the rest.
+   */
   private send(spawner: ChildProcess, message: ToSpawner): void {
     let outbox = this.outboxes.get(spawner);
     if (!outbox) {
@@ -137,6 +171,7 @@ export class SpawnerExecutor implements Executor {
       queueMicrotask(() => this.flush(spawner));
     }
     outbox.push(message);
+    if (outbox.length >= MESSAGES_PER_BATCH) this.flush(spawner);
   }
 
   private flush(spawner: ChildProcess): void {

@@ -17,8 +17,8 @@ import { superviseLaunch } from "../run/supervise.js";
 import { launchWithSpawn } from "./launch.js";
 
 import type { OutputStream } from "../run/output-reader.js";
-import type { RunningProcess } from "../run/executor.js";
-import type { FromSpawner, ToSpawner, WireSpec } from "./protocol.js";
+import type { ProcessOutcome, RunningProcess } from "../run/executor.js";
+import type { FromSpawner, ToSpawner, WireEnv, WireSpec } from "./protocol.js";
 
 /**
  * Output sent and not yet handled by the daemon (it says so), beyond which output is not passed
@@ -64,8 +64,18 @@ function forwarder(id: number): (stream: OutputStream, chunk: Buffer) => void {
   };
 }
 
-function start(id: number, { output, ...spec }: WireSpec): void {
-  const process_ = superviseLaunch({ ...spec, onChunk: output ? forwarder(id) : undefined }, launchWithSpawn);
+/** The last environment the daemon sent whole: the others come as their differences from it. */
+let envBase: Record<string, string> = {};
+
+function environment(wire: WireEnv): Record<string, string> {
+  if ("base" in wire) return (envBase = wire.base);
+  const env = { ...envBase, ...wire.set };
+  for (const key of wire.unset) delete env[key];
+  return env;
+}
+
+function start(id: number, { output, env, ...spec }: WireSpec): void {
+  const process_ = superviseLaunch({ ...spec, env: environment(env), onChunk: output ? forwarder(id) : undefined }, launchWithSpawn);
   if (process_.pid !== undefined) {
     running.set(id, process_);
     send({ type: "started", id, pid: process_.pid });
@@ -83,7 +93,12 @@ process.on("message", (messages: ToSpawner[]) => {
 function receive(message: ToSpawner): void {
   switch (message.type) {
     case "start":
-      return start(message.id, message.spec);
+      try {
+        return start(message.id, message.spec);
+      } catch (error) {
+        // Nothing may leave the daemon waiting for a process that never started.
+        return send({ type: "done", id: message.id, outcome: failedStart(message.spec, error) });
+      }
     case "cancel":
       return running.get(message.id)?.cancel(message.graceMs);
     case "kill":
@@ -92,6 +107,21 @@ function receive(message: ToSpawner): void {
       unreadBytes = Math.max(0, unreadBytes - message.bytes);
       return;
   }
+}
+
+function failedStart(spec: WireSpec, error: unknown): ProcessOutcome {
+  const why = error instanceof Error ? error.message : String(error);
+  return {
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    cancelled: false,
+    spawnError: `could not start ${spec.command}: the spawner process failed (${why})`,
+    output: "",
+    leakedDescendants: false,
+    durationMs: 0,
+    pid: undefined,
+  };
 }
 
 // The daemon is gone (exited, crashed, killed): nobody will wait for, stop or record these any more.

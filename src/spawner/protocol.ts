@@ -8,7 +8,14 @@ import type { OutputStream } from "../run/output-reader.js";
 import type { ProcessOutcome, ProcessSpec } from "../run/executor.js";
 
 /** A process to start: the spec without its callbacks, and whether the daemon wants its output as it comes. */
-export type WireSpec = Omit<ProcessSpec, "onLine" | "onChunk" | "onGap"> & { output: boolean };
+export type WireSpec = Omit<ProcessSpec, "onLine" | "onChunk" | "onGap" | "env"> & { output: boolean; env: WireEnv };
+
+/**
+ * A process's environment: whole (and then the base the next ones are told against), or as its
+ * differences from the last whole one. Runs of a daemon share nearly all of their environment, and
+ * a burst of starts sent whole was hundreds of kilobytes the channel took several turns to carry.
+ */
+export type WireEnv = { base: Record<string, string> } | { set: Record<string, string>; unset: string[] };
 
 export type ToSpawner =
   | { type: "start"; id: number; spec: WireSpec }

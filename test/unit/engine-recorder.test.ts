@@ -91,6 +91,32 @@ describe("the recorder on a store that writes asynchronously (PostgreSQL)", () =
     expect(await flushed).toBe(true);
     expect(await store.getRun(id)).toMatchObject({ status: "succeeded", exitCode: 0 });
   });
+
+  it("an update merges into its run's queued write, a message stops that, and a task's newer slot replaces its queued one", async () => {
+    const batches: string[][] = [];
+    const counting = Object.create(store) as SqliteStore;
+    counting.applyWrites = async (ops, options) => {
+      batches.push(ops.map((op) => (op.kind === "slot" ? `slot ${op.task} ${op.slotMs}` : op.kind === "create" ? `create ${op.run.id} ${op.run.status}` : `${op.kind} ${"id" in op ? op.id : ""}`)));
+      return store.applyWrites(ops, options);
+    };
+    const writer = new RunRecorder({ store: counting, bus: new EventBus(), clock: systemClock });
+    const [a, b] = [2_000, 2_001];
+    void writer.submit({ kind: "create", run: newRunRecord({ id: a, task: "t", trigger: "manual", status: "running" }) });
+    void writer.submit({ kind: "slot", task: "t", slotMs: 1_000 });
+    void writer.submit({ kind: "create", run: newRunRecord({ id: b, task: "u", trigger: "manual", status: "running" }) });
+    void writer.submit({ kind: "update", id: a, patch: { attempts: 1 } });
+    void writer.submit({ kind: "slot", task: "t", slotMs: 2_000 });
+    void writer.submit({ kind: "message", id: b, message: { at: "2026-01-01T00:00:00.000Z", status: null, message: "hello" } });
+    void writer.submit({ kind: "update", id: b, patch: { attempts: 1 } });
+    await writer.submit({ kind: "update", id: a, patch: { status: "succeeded", exitCode: 0 } });
+    // a's updates joined its create; b's update came after its message, so it stays a write of its own.
+    expect(batches).toEqual([[`create ${a} succeeded`, "slot t 2000", `create ${b} running`, `message ${b}`, `update ${b}`]]);
+    expect(await store.getRun(a)).toMatchObject({ status: "succeeded", exitCode: 0, attempts: 1 });
+    expect(await store.getRun(b)).toMatchObject({ status: "running", attempts: 1 });
+    // Once written, nothing merges into what was written: a later update is a write of its own.
+    await writer.submit({ kind: "update", id: a, patch: { output: "late" } });
+    expect(batches[1]).toEqual([`update ${a}`]);
+  });
 });
 
 async function waitUntil(condition: () => Promise<boolean>, nudge: () => void): Promise<void> {
