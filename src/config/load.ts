@@ -49,7 +49,8 @@ export function parseConfigText(
     return { config: null, problems: [{ file, line, col, message }] };
   }
   const doc = parsed.doc;
-  doc.errors.push(...duplicateKeyErrors(doc));
+  const keys = checkKeys(doc);
+  doc.errors.push(...keys.duplicates);
   const locator = new YamlLocator(doc, lineCounter);
   const problems = new ProblemCollector(file, locator);
   const done = (config: OrchestrationConfig | null) => {
@@ -58,7 +59,7 @@ export function parseConfigText(
   };
 
   for (const error of doc.errors) problems.report(locator.offsetPosition(error.pos[0]), yamlMessage(error, locator));
-  for (const offset of prototypeKeys(doc)) problems.report(locator.offsetPosition(offset), "`__proto__` cannot be a key: it means something else to JavaScript");
+  for (const offset of keys.prototypeAt) problems.report(locator.offsetPosition(offset), "`__proto__` cannot be a key: it means something else to JavaScript");
   // After a syntax error the structure is a guess, and problems found in it would be noise.
   if (doc.errors.some((error) => error.code !== "DUPLICATE_KEY")) return done(null);
 
@@ -160,38 +161,29 @@ function topLevelKey(key: string): string {
 }
 
 /**
- * yaml's own duplicate-key check (uniqueKeys) compares each key with every key before it in its
- * map: 50 million comparisons and half a second for 10,000 tasks. One Set per map finds the same
- * duplicates in one pass: scalar keys equal by value, as yaml compares them, reported at the
- * later key with yaml's own error code.
+ * Every key of the document, in one walk. yaml's own duplicate-key check (uniqueKeys) compares each
+ * key with every key before it in its map: 50 million comparisons and half a second for 10,000
+ * tasks. One Set per map finds the same duplicates in one pass: scalar keys equal by value, as yaml
+ * compares them, reported at the later key with yaml's own error code.
+ *
+ * And `__proto__`: yaml keeps such a key as an own property, but every map it then passes through
+ * (zod's records, spreads, plain assignment) would take it for the prototype: it is refused.
  */
-function duplicateKeyErrors(doc: Document): YAMLParseError[] {
-  const errors: YAMLParseError[] = [];
+function checkKeys(doc: Document): { duplicates: YAMLParseError[]; prototypeAt: number[] } {
+  const duplicates: YAMLParseError[] = [];
+  const prototypeAt: number[] = [];
   visit(doc, {
     Map(_, map) {
       const seen = new Set<unknown>();
       for (const { key } of map.items) {
         if (!isScalar(key)) continue;
+        if (key.value === "__proto__" && key.range) prototypeAt.push(key.range[0]);
         if (!seen.has(key.value)) seen.add(key.value);
-        else if (key.range) errors.push(new YAMLParseError([key.range[0], key.range[1]], "DUPLICATE_KEY", "Map keys must be unique"));
+        else if (key.range) duplicates.push(new YAMLParseError([key.range[0], key.range[1]], "DUPLICATE_KEY", "Map keys must be unique"));
       }
     },
   });
-  return errors;
-}
-
-/**
- * yaml keeps a `__proto__` key as an own property, but every map it then passes through (zod's
- * records, spreads, plain assignment) would take it for the prototype: the key is refused instead.
- */
-function prototypeKeys(doc: Document): number[] {
-  const offsets: number[] = [];
-  visit(doc, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.value === "__proto__" && pair.key.range) offsets.push(pair.key.range[0]);
-    },
-  });
-  return offsets;
+  return { duplicates, prototypeAt };
 }
 
 function yamlMessage(error: YAMLError, locator: YamlLocator): string {

@@ -20,18 +20,24 @@ export function packTasks(tasks: TaskSpec[]): PlanTasks {
   // A field some task lacks (or leaves undefined, which JSON drops) must not come back as common.
   const keys = tasks.length === 0 ? [] : Object.keys(tasks[0]!).filter((key) => tasks.every((task) => fieldsOf(task)[key] !== undefined));
   const common: Fields = {};
-  const commonJson = new Map<string, string>();
+  // Each candidate field of every task as JSON, made once: what is counted is what is compared.
+  const columns = new Map<string, { json: string[]; common: string }>();
   for (const key of keys) {
+    const json = tasks.map((task) => JSON.stringify(fieldsOf(task)[key]));
     const counts = new Map<string, number>();
-    for (const task of tasks) {
-      const json = JSON.stringify(fieldsOf(task)[key]);
-      counts.set(json, (counts.get(json) ?? 0) + 1);
-    }
-    const [json] = [...counts].reduce((best, next) => (next[1] > best[1] ? next : best));
-    common[key] = JSON.parse(json);
-    commonJson.set(key, json);
+    for (const value of json) counts.set(value, (counts.get(value) ?? 0) + 1);
+    const [most] = [...counts].reduce((best, next) => (next[1] > best[1] ? next : best));
+    common[key] = JSON.parse(most);
+    columns.set(key, { json, common: most });
   }
-  const own = tasks.map((task) => Object.fromEntries(Object.entries(task).filter(([key, value]) => commonJson.get(key) !== JSON.stringify(value))));
+  const own = tasks.map((task, i) =>
+    Object.fromEntries(
+      Object.entries(task).filter(([key]) => {
+        const column = columns.get(key);
+        return column === undefined || column.json[i] !== column.common;
+      }),
+    ),
+  );
   return { common, own };
 }
 
