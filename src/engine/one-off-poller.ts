@@ -1,5 +1,5 @@
 import type { EventBus } from "../events/bus.js";
-import type { Clock, TimerHandle } from "../time/clock.js";
+import { untilNextBeat, type Clock, type TimerHandle } from "../time/clock.js";
 import type { RunStore } from "../store/contract.js";
 import type { PendingRun } from "../store/types.js";
 
@@ -102,7 +102,8 @@ export class OneOffPoller {
     if (this.stopped) return;
     // A store that refused (locked by another process) is asked again soon, not at the idle pace;
     // one that changed while we looked, as soon as the gap between looks allows.
-    let waitMs = failed ? POLL_MS : this.idlePollMs;
+    // On the daemon's beat (time/clock.ts): an idle daemon wakes once for this and the scheduler's check.
+    let waitMs = failed ? POLL_MS : untilNextBeat(clock.now(), this.idlePollMs);
     if (this.again) {
       this.again = false;
       waitMs = Math.max(0, this.lastPollMs + MIN_GAP_MS - clock.now());

@@ -9,7 +9,7 @@
  */
 import type { Fire, MissedGap, SchedulerTask, Trigger } from "./types.js";
 import { planOneShot, planRecurring, type DuePlan } from "./catch-up.js";
-import type { Clock, TimerHandle } from "../time/clock.js";
+import { untilNextBeat, type Clock, type TimerHandle } from "../time/clock.js";
 import { isReboot } from "./cron-dialect.js";
 import { MinHeap } from "./heap.js";
 import { nextFireAfter } from "./trigger.js";
@@ -230,7 +230,7 @@ export class Scheduler {
     const top = this.due.peek();
     if (!top && this.deferred.length === 0) return; // nothing will ever be due: no timer, no polling
     const dueIn = this.deferred.length > 0 || !top ? 0 : (top.next as number) - now;
-    const waitMs = Math.min(Math.max(0, dueIn), this.options.maxTimerMs ?? DEFAULT_MAX_TIMER_MS);
+    const waitMs = Math.min(Math.max(0, dueIn), untilNextBeat(now, this.options.maxTimerMs ?? DEFAULT_MAX_TIMER_MS));
     this.timer = this.options.clock.setTimer(waitMs, () => this.tick());
   }
 

@@ -16,6 +16,18 @@ export interface Clock {
 /** Node fires any longer setTimeout after 1 ms, so longer waits are chained. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * Milliseconds from `nowMs` to the next multiple of `periodMs` of wall time (a whole period when
+ * on one). The daemon's periodic looks (the scheduler's check of the clock, the one-off poller's
+ * look at the store) wait for the same beats, so an idle daemon wakes once per period, not once
+ * per look: on a machine that reclaims an idle process's memory, each wake-up costs milliseconds.
+ */
+export function untilNextBeat(nowMs: number, periodMs: number): number {
+  if (!Number.isFinite(periodMs) || periodMs <= 0) return periodMs;
+  const into = ((nowMs % periodMs) + periodMs) % periodMs;
+  return periodMs - into;
+}
+
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimer(ms, fn) {
