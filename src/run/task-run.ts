@@ -122,9 +122,10 @@ export class TaskRun implements ActiveRun {
     const final = { ...patch, status, finishedAt: at };
     Object.assign(this.request.run, final);
     const committed = this.deps.writer.submitAndWait({ kind: "update", id: runId, patch: final }, FINAL_WRITE_WAIT_MS);
-    this.resolveEnded(structuredClone(this.request.run));
-    await committed;
+    // Final now: one copy for both promises (nothing that waits on `ended` changes what it gets).
     const run = structuredClone(this.request.run);
+    this.resolveEnded(run);
+    await committed;
     const { bus } = this.deps;
     if (status === "succeeded") bus.emit("run.succeeded", { runId, task: task.name, at, run });
     else if (status === "failed") bus.emit("run.failed", { runId, task: task.name, at, run });

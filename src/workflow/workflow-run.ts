@@ -354,9 +354,10 @@ export class WorkflowRun implements ActiveRun {
     };
     Object.assign(run, final);
     const committed = writer.submitAndWait({ kind: "update", id: run.id, patch: final }, FINAL_WRITE_WAIT_MS);
-    this.resolveEnded(structuredClone(run));
-    await committed;
+    // Final now: one copy for both promises (nothing that waits on `ended` changes what it gets).
     const done = structuredClone(run);
+    this.resolveEnded(done);
+    await committed;
     const event = { runId: run.id, task: workflow.name, at };
     if (status === "succeeded") bus.emit("run.succeeded", { ...event, run: done });
     else if (status === "failed") bus.emit("run.failed", { ...event, run: done });
