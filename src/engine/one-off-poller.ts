@@ -1,5 +1,5 @@
 import type { EventBus } from "../events/bus.js";
-import { untilNextBeat, type Clock, type TimerHandle } from "../time/clock.js";
+import { DAEMON_BEAT_MS, untilNextBeat, type Clock, type TimerHandle } from "../time/clock.js";
 import type { RunStore } from "../store/contract.js";
 import type { PendingRun } from "../store/types.js";
 
@@ -13,8 +13,6 @@ export interface OneOffPollerOptions {
 
 /** Without change notices from the store, look once a second (other processes add one-offs). */
 const POLL_MS = 1_000;
-/** With them, look this often anyway, in case a notice is lost (network filesystems). */
-const FALLBACK_POLL_MS = 30_000;
 /** Change notices come in bursts (every commit, the daemon's own too): look at most this often. */
 const MIN_GAP_MS = 1_000;
 
@@ -38,7 +36,8 @@ export class OneOffPoller {
 
   /** `hasChangeFeed`: the store says when it changes (the runtime passes those on to `changed`). */
   start(hasChangeFeed: boolean): void {
-    if (hasChangeFeed) this.idlePollMs = FALLBACK_POLL_MS;
+    // With them, look on the daemon's beat anyway, in case a notice is lost (network filesystems).
+    if (hasChangeFeed) this.idlePollMs = DAEMON_BEAT_MS;
     void this.poll();
   }
 

@@ -196,18 +196,13 @@ async function drain(readers: OutputReader[]): Promise<boolean> {
   return leaked;
 }
 
+/** The outcome of a process that never ran to its end under supervision: it did not start, or whatever watched it is gone. */
+export function unstartedOutcome(spawnError: string, durationMs: number, pid?: number): ProcessOutcome {
+  return { exitCode: null, signal: null, timedOut: false, cancelled: false, spawnError, output: "", leakedDescendants: false, durationMs, pid };
+}
+
 function notStarted(spec: ProcessSpec, cause: unknown, startedAt: number): RunningProcess {
-  const outcome = (error: unknown): ProcessOutcome => ({
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    cancelled: false,
-    spawnError: spawnErrorMessage(spec, error),
-    output: "",
-    leakedDescendants: false,
-    durationMs: performance.now() - startedAt,
-    pid: undefined,
-  });
+  const outcome = (error: unknown) => unstartedOutcome(spawnErrorMessage(spec, error), performance.now() - startedAt);
   return { pid: undefined, done: Promise.resolve(cause).then(outcome, outcome), cancel() {}, kill() {} };
 }
 

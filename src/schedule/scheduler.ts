@@ -9,7 +9,7 @@
  */
 import type { Fire, MissedGap, SchedulerTask, Trigger } from "./types.js";
 import { planOneShot, planRecurring, type DuePlan } from "./catch-up.js";
-import { untilNextBeat, type Clock, type TimerHandle } from "../time/clock.js";
+import { DAEMON_BEAT_MS, untilNextBeat, type Clock, type TimerHandle } from "../time/clock.js";
 import { isReboot } from "./cron-dialect.js";
 import { MinHeap } from "./heap.js";
 import { nextFireAfter } from "./trigger.js";
@@ -40,7 +40,6 @@ interface TaskState {
   anchor: number;
 }
 
-const DEFAULT_MAX_TIMER_MS = 30_000;
 /** A slot due less than this long ago is on time: cron's finest step is a second, so none lies between it and now. */
 const ON_TIME_MS = 1_000;
 
@@ -230,7 +229,7 @@ export class Scheduler {
     const top = this.due.peek();
     if (!top && this.deferred.length === 0) return; // nothing will ever be due: no timer, no polling
     const dueIn = this.deferred.length > 0 || !top ? 0 : (top.next as number) - now;
-    const waitMs = Math.min(Math.max(0, dueIn), untilNextBeat(now, this.options.maxTimerMs ?? DEFAULT_MAX_TIMER_MS));
+    const waitMs = Math.min(Math.max(0, dueIn), untilNextBeat(now, this.options.maxTimerMs ?? DAEMON_BEAT_MS));
     this.timer = this.options.clock.setTimer(waitMs, () => this.tick());
   }
 

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { LineSplitter } from "../run/line-splitter.js";
 import { findRunGroups } from "../run/orphans.js";
-import { markOwnChild } from "../run/supervise.js";
+import { markOwnChild, unstartedOutcome } from "../run/supervise.js";
 
 import type { Executor, ProcessOutcome, ProcessSpec, RunningProcess } from "../run/executor.js";
 import type { OutputStream } from "../run/output-reader.js";
@@ -254,17 +254,7 @@ export class SpawnerExecutor implements Executor {
       killGroup(handed.pid);
       const { ORCHESTRATE_RUN_ID: runId, ORCHESTRATE_TASK: task } = handed.spec.env;
       if (handed.pid === undefined && runId !== undefined && task !== undefined) for (const pgid of findRunGroups(Number(runId), task)) killGroup(pgid);
-      this.finish(id, {
-        exitCode: null,
-        signal: null,
-        timedOut: false,
-        cancelled: false,
-        spawnError: `the spawner process that started it ${cause}; its process group was killed`,
-        output: "",
-        leakedDescendants: false,
-        durationMs: performance.now() - handed.startedAt,
-        pid: handed.pid,
-      });
+      this.finish(id, unstartedOutcome(`the spawner process that started it ${cause}; its process group was killed`, performance.now() - handed.startedAt, handed.pid));
     }
     if (!this.closed) this.options.onWarning?.(`the spawner process ${cause}${lost ? `; ${lost} running process(es) were killed and fail` : ""}; a new one starts with the next run`);
   }

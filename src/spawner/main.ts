@@ -13,11 +13,11 @@
  * read as fast as `cat` would, and what the daemon cannot take in time is not passed on (it is
  * told how much); the run's tail is kept here, whole.
  */
-import { superviseLaunch } from "../run/supervise.js";
+import { superviseLaunch, unstartedOutcome } from "../run/supervise.js";
 import { launchWithSpawn } from "./launch.js";
 
 import type { OutputStream } from "../run/output-reader.js";
-import type { ProcessOutcome, RunningProcess } from "../run/executor.js";
+import type { RunningProcess } from "../run/executor.js";
 import type { FromSpawner, ToSpawner, WireEnv, WireSpec } from "./protocol.js";
 
 /**
@@ -97,7 +97,9 @@ function receive(message: ToSpawner): void {
         return start(message.id, message.spec);
       } catch (error) {
         // Nothing may leave the daemon waiting for a process that never started.
-        return send({ type: "done", id: message.id, outcome: failedStart(message.spec, error) });
+        const why = error instanceof Error ? error.message : String(error);
+        const outcome = unstartedOutcome(`could not start ${message.spec.command}: the spawner process failed (${why})`, 0);
+        return send({ type: "done", id: message.id, outcome });
       }
     case "cancel":
       return running.get(message.id)?.cancel(message.graceMs);
@@ -107,21 +109,6 @@ function receive(message: ToSpawner): void {
       unreadBytes = Math.max(0, unreadBytes - message.bytes);
       return;
   }
-}
-
-function failedStart(spec: WireSpec, error: unknown): ProcessOutcome {
-  const why = error instanceof Error ? error.message : String(error);
-  return {
-    exitCode: null,
-    signal: null,
-    timedOut: false,
-    cancelled: false,
-    spawnError: `could not start ${spec.command}: the spawner process failed (${why})`,
-    output: "",
-    leakedDescendants: false,
-    durationMs: 0,
-    pid: undefined,
-  };
 }
 
 // The daemon is gone (exited, crashed, killed): nobody will wait for, stop or record these any more.

@@ -17,6 +17,13 @@ export interface Clock {
 export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
+ * The daemon's beat: how often an idle daemon looks at the clock (a step or a suspend is noticed
+ * within it) and, without change notices from the store, for one-offs. Both looks use this one
+ * period so that they wake together (untilNextBeat).
+ */
+export const DAEMON_BEAT_MS = 30_000;
+
+/**
  * Milliseconds from `nowMs` to the next multiple of `periodMs` of wall time (a whole period when
  * on one). The daemon's periodic looks (the scheduler's check of the clock, the one-off poller's
  * look at the store) wait for the same beats, so an idle daemon wakes once per period, not once

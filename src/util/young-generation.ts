@@ -1,4 +1,7 @@
 /**
+ * The daemon's heap as it starts: the young generation held at its size, and V8's memory reducer
+ * told to wait (below).
+ *
  * V8 doubles its young generation (up to 2 × 16 MB) whenever more has survived it than it holds.
  * A daemon's start-up survives by the megabyte, once — its modules, then every task armed — and
  * would leave the young generation at 2 × 8 MB, touched and resident for months, besides setting
@@ -8,6 +11,11 @@
  */
 import { setFlagsFromString } from "node:v8";
 
+/** Whether the user set a V8 flag naming `part` themselves (node's arguments, NODE_OPTIONS): theirs to decide. */
+function setByUser(part: string): boolean {
+  return [...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((arg) => arg.includes(part));
+}
+
 const FLAG = "--semi-space-growth-factor";
 /** V8's default (flag-definitions.h, V8 11 to 12). */
 const DEFAULT_GROWTH = 2;
@@ -15,7 +23,7 @@ const DEFAULT_GROWTH = 2;
 /** Holds the young generation at its size until the returned function is called. */
 export function holdYoungGeneration(): () => void {
   // Someone who set the flag (NODE_OPTIONS, node's own arguments) knows what they want.
-  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((arg) => arg.includes(FLAG.slice(2)))) return () => undefined;
+  if (setByUser(FLAG.slice(2))) return () => undefined;
   // The factor is read each time V8 grows the space, so it takes effect at once, and back again.
   setFlagsFromString(`${FLAG}=1`);
   let held = true;
@@ -37,6 +45,6 @@ export const REDUCER_DELAY_MS = 5 * 60_000;
  * first thing, before any module of the command is loaded (bin/orchestrate).
  */
 export function postponeMemoryReducer(): void {
-  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ""].some((arg) => arg.includes("memory-reducer"))) return;
+  if (setByUser("memory-reducer")) return;
   setFlagsFromString(`${REDUCER_DELAY_FLAG}=${REDUCER_DELAY_MS}`);
 }

@@ -39,7 +39,8 @@ describe("the daemon's beat", () => {
     const poller = new OneOffPoller({ store, bus: new EventBus(), clock: noting(clock, polled), run: () => undefined });
     scheduler.start();
     poller.start(true);
-    await new Promise((resolve) => setImmediate(resolve)); // its first look, at start, is done
+    // Its first look, at start, reads the store before it arms the next one.
+    for (let turns = 0; polled.length === 0 && turns < 100; turns++) await new Promise((resolve) => setImmediate(resolve));
     await clock.advance(95_000);
     scheduler.stop();
     poller.stop();
